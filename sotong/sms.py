@@ -33,36 +33,63 @@ def byte_length(text: str) -> int:
 INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Me", "Mn", "Zl", "Zp", "Zs")
 
 
-# in CP949, yet shown as nothing (or as a stray hyphen): the soft hyphen, 2 of an SMS's 90 bytes
-HIDDEN_IN_CP949 = "\u00ad"
+# in CP949, yet shown as nothing (or as a stray hyphen), 2 of an SMS's 90 bytes each: the soft hyphen, and
+# the Hangul filler (ㅤ, pasted as a blank that is no space: in nicknames, in posts copied from social media)
+HIDDEN_IN_CP949 = "\u00ad\u3164"
+# letters that show as nothing: the Hangul fillers (one in CP949, the others not), named by their code
+BLANK_LETTERS = "\u115f\u1160\u3164\uffa0"
+
+
+def _shown_by_phones(char: str) -> bool:
+    """Whether CP949 has ``char`` and phones show it (no ``HIDDEN_IN_CP949``)."""
+    try:
+        char.encode("cp949")
+    except UnicodeEncodeError:
+        return False
+    return char not in HIDDEN_IN_CP949
 
 
 def outside_cp949(text: str) -> str | None:
-    """The first characters of ``text`` that CP949 (what phones show in an
-    SMS) lacks, or that it has but phones show as nothing
-    (``HIDDEN_IN_CP949``), as a message names them: an invisible one by its
-    code (U+200B, U+00AD)."""
-    try:
-        text.encode("cp949")
-    except UnicodeEncodeError as exc:
-        found = text[exc.start:exc.end]
-    else:
-        found = next((char for char in HIDDEN_IN_CP949 if char in text), None)
-    if found and any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in found):
-        return " ".join(f"U+{ord(char):04X}" for char in found)
-    return found
+    """Every character of ``text`` that CP949 (what phones show in an SMS)
+    lacks, or that it has but phones show as nothing (``HIDDEN_IN_CP949``),
+    each once, in order and separated by a space, as a message names them:
+    an invisible one by its code (U+200B, U+00AD); None when there is none.
+    All of them, not the first: staff fixed one, ran check again, and were
+    told of the next."""
+    found = dict.fromkeys(char for char in text if not _shown_by_phones(char))
+    if not found:
+        return None
+    return " ".join(f"U+{ord(char):04X}" if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
+                    else char for char in found)
 
 
-# what word processors and web pages write that phones cannot show in an SMS (a bullet, dashes, a wave dash;
-# zero-width spaces and joiners, a BOM, an emoji's variation selector, a soft hyphen), and what stands in for it
-STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~"}
-                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f" + HIDDEN_IN_CP949))
+# what word processors and web pages write that phones cannot show in an SMS (a bullet, dashes, a wave dash,
+# the won sign; zero-width spaces and joiners, a BOM, an emoji's variation selector, a soft hyphen; a Hangul
+# filler, a blank), and what stands in for it
+STAND_INS = str.maketrans(dict.fromkeys("•∙‧ᆞ", "·") | dict.fromkeys("—–−‐‑‒", "-") | {"〜": "~", "₩": "￦"}
+                          | dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f\u00ad") | dict.fromkeys(BLANK_LETTERS, " "))
+
+
+def _stand_in(char: str) -> str | None:
+    """What a text message carries for ``char``, which phones do not show:
+    its compatibility form when phones show that (‼ is !!, ㉑ is 21), nothing
+    for a symbol or mark (an emoji, ☃, a skin tone, a keycap's frame), or
+    None: a letter (a rare Hanja, an old Hangul letter) only its writer can replace."""
+    compatible = unicodedata.normalize("NFKC", char)
+    if compatible != char and all(_shown_by_phones(part) for part in compatible):
+        return compatible
+    return "" if unicodedata.category(char)[0] in "SM" else None
 
 
 def with_stand_ins(text: str) -> str | None:
-    """``text`` with STAND_INS put in, if that leaves nothing outside CP949; else None."""
+    """``text`` as a text message can carry it: STAND_INS put in, then each
+    character phones still cannot show replaced by its ``_stand_in`` (an emoji
+    left out), in ``sms_form``; None when one has no stand-in or nothing is left."""
     changed = text.translate(STAND_INS)
-    return None if outside_cp949(changed) else changed
+    kept = [char if _shown_by_phones(char) else _stand_in(char) for char in changed]
+    if None in kept:
+        return None
+    return sms_form("".join(kept)) or None
 
 
 def displayable(text: str) -> str:

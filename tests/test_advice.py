@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ from project_support import copy_project, png, run_sotong
 from sotong.advice import notice_warnings
 from sotong.markup import HTML_ELEMENTS, tags_of_no_element
 from sotong.notices import SEOUL, Notice
+from sotong.sms import byte_length
 
 
 def urgent(title="한파 대비 안내", expires=None, priority="urgent") -> Notice:
@@ -245,8 +248,6 @@ def lms_advice(tmp_path, settings: str = "", **lines: str) -> list[str]:
 def test_an_lms_warning_says_how_many_bytes_to_cut_and_cutting_them_makes_an_sms(tmp_path):
     """The warning said "shorten the sms line", not by how much: staff cut
     a word, checked, cut another."""
-    from sotong.sms import byte_length
-
     sms = "한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭"
     (warning,) = lms_advice(tmp_path, long=f"title: 한파 안내\nsms: {sms}")
     assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
@@ -263,9 +264,35 @@ def test_a_title_that_is_an_lms_is_told_to_get_a_shorter_sms_line(tmp_path):
     (warning,) = lms_advice(tmp_path, long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오")
     assert warning.startswith("content/notices/long.md:6: warning: this notice's text alone is an LMS (")
     most = int(warning.split("of at most ")[1].split(" bytes")[0])
-    assert warning.endswith(f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영")
+    assert f"the title is its text: add an sms line of at most {most} bytes, e.g. sms: \"한파 대피소를" in warning
     assert lms_advice(tmp_path / "short", long="title: 한파 대피소를 운영하니 가까운 주민센터로 오십시오 꼭 오십시오\nsms: "
                       + "가" * (most // 2)) == []
+
+
+def test_a_title_that_is_an_lms_is_given_its_first_words_that_fit_as_the_sms_line(tmp_path):
+    """The example was "sms: 한파 대피소 운영" whatever the notice said: staff
+    of a 김장 notice copied it. Now it is the title's first words that fit,
+    whole, as a line that reads back and makes the text one SMS."""
+    title = "성동구 2026년 겨울철 김장 나눔 행사 자원봉사자 모집 안내 및 참가 신청 방법과 일정 그리고 장소 안내"
+    (warning,) = lms_advice(tmp_path, long=f'title: "{title}"')
+    most = int(warning.split("of at most ")[1].split(" bytes")[0])
+    line = warning.split("e.g. ")[1]
+    example = json.loads(line.split(": ", 1)[1])
+    assert title.startswith(example + " ") and byte_length(example) <= most
+    assert byte_length(title[:len(example) + 1 + title[len(example) + 1:].index(" ")]) > most  # the next word does not fit
+    assert lms_advice(tmp_path / "fixed", long=f'title: "{title}"\n{line}') == []
+
+
+@pytest.mark.parametrize("address", ["https://www.sd.go.kr/apply?id=123", "www.sd.go.kr/apply", "sd.go.kr/apply"])
+def test_a_web_address_in_an_sms_line_that_is_an_lms_is_named(tmp_path, address):
+    """Every text carries the notice's short link; an address written in
+    the sms line as well took 17-33 of an SMS's 90 bytes."""
+    (warning,) = lms_advice(tmp_path, long=f"title: 김장 나눔\nsms: 김장 나눔 신청 {address} 문의 02-2286-5114")
+    assert warning.startswith("content/notices/long.md:7: warning: this notice's text alone is an LMS (")
+    assert (f"the sms line holds the web address {address} ({len(address)} bytes), and every text carries the link to "
+            "the notice's page already: leave the address to the notice's text") in warning
+    assert int(warning.split("must lose ")[1].split(" bytes")[0]) <= len(address) + 1  # leaving it out is enough
+    assert lms_advice(tmp_path / "fixed", long="title: 김장 나눔\nsms: 김장 나눔 신청 문의 02-2286-5114") == []
 
 
 def test_click_counting_in_texts_is_warned_with_the_bytes_a_one_notice_sms_then_holds(tmp_path):
@@ -774,3 +801,32 @@ def test_a_link_whose_words_are_in_code_letters_is_still_a_link():
     assert as_markdown_renders(body).count("<a ") == 1
     (warning,) = notice_warnings(with_body(body), "n.md")
     assert warning.startswith('n.md:9: warning: the link "여기" says nothing of where it leads'), warning
+
+
+@given(words=st.lists(st.text(st.sampled_from("가나다abc1"), min_size=1, max_size=12), min_size=1, max_size=12),
+       most=st.integers(min_value=2, max_value=80))
+def test_the_first_words_that_fit_are_the_longest_run_of_whole_words_within_the_bytes(words, most):
+    """Brute force: every run of the first k words, the longest within
+    ``most`` CP949 bytes; a first word too long alone is cut letter by letter."""
+    from plugins.bundles.sms_advice import first_words
+
+    text = " ".join(words)
+    fitting = [" ".join(words[:k]) for k in range(1, len(words) + 1) if len(" ".join(words[:k]).encode("cp949")) <= most]
+    if fitting:
+        assert first_words(text, most) == fitting[-1]
+    else:
+        cut = first_words(text, most)
+        assert words[0].startswith(cut) and byte_length(cut) <= most < byte_length(words[0][:len(cut) + 1])
+
+
+def test_full_width_letters_in_a_text_that_is_an_lms_are_named_with_their_ordinary_forms(tmp_path):
+    """ＳＤ, １２월 (a Korean keyboard's full-width mode, HWP) take 2 bytes
+    each; nothing said so, and "a Korean letter is 2 bytes, a space 1" did
+    not explain the count."""
+    sms = "ＳＤ 김장 나눔 １２월 ３일 접수 마감 성동구청 ２층 대강당에서"
+    (warning,) = lms_advice(tmp_path, wide=f"title: 김장\nsms: {sms}")
+    assert warning.endswith("; Ｓ Ｄ １ ２ ３ are full-width, 2 bytes each: written as S D 1 2 3 they take 1 each")
+    over = int(warning.split("shorten the sms line by ")[1].split(" bytes")[0])
+    (narrow,) = lms_advice(tmp_path / "narrow", wide="title: 김장\nsms: SD 김장 나눔 12월 3일 접수 마감 성동구청 2층 대강당에서")
+    assert int(narrow.split("shorten the sms line by ")[1].split(" bytes")[0]) == over - 6  # a byte less for each
+    assert "full-width" not in narrow

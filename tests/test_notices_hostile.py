@@ -872,6 +872,8 @@ def test_a_backslash_in_single_quotes_is_kept(tmp_path):
     ("\ufeff한파 대피소 운영", "U+FEFF"),
     ("한파 대피\u00ad소 운영", "U+00AD"),  # a soft hyphen: in CP949, yet shown as nothing or a stray hyphen, 2 bytes
     ("한파 🥶 대피소", "🥶"),  # a visible one is shown as it is
+    ("한파\u3164대피소", "U+3164"),  # a Hangul filler (ㅤ): in CP949, yet shown as nothing, 2 bytes
+    ("한파\uffa0대피소", "U+FFA0"),  # its half-width form: not in CP949, a letter that shows as nothing
 ])
 def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisible(tmp_path, written, named):
     """The message quoted the character itself: staff read 'has ""' and
@@ -881,16 +883,27 @@ def test_a_character_phones_cannot_show_is_named_by_its_code_when_it_is_invisibl
 
 
 @pytest.mark.parametrize("key, written, expected", [
-    ("sms", "• 한파 대피소 운영 — 11/26~", 'the SMS text has "•", which phones cannot show in a text message; '
+    ("sms", "• 한파 대피소 운영 — 11/26~", 'the SMS text has "• —", which phones cannot show in a text message; '
      'write it as  sms: "· 한파 대피소 운영 - 11/26~"'),
     ("sms", '[긴급] 한파 – "대피소"', 'write it as  sms: "[긴급] 한파 - \\"대피소\\""'),
     ("title", "한파 대피소 운영 – 11/26", 'the title is the SMS text (there is no sms: line) and has "–", which phones '
      'cannot show in a text message; add the line  sms: "한파 대피소 운영 - 11/26"'),
-    ("sms", "한파 🥶 대피소 — 운영", "remove it or use plain Korean"),  # no stand-in for every one: as before
-    ("title", "한파\u200b대피소 ☎\ufe0f 운영", 'has "U+200B", which phones cannot show in a text message; '
+    # an emoji or a symbol phones cannot show is left out of the line to write; every one is named at once
+    ("sms", "한파 🥶 대피소 — 운영", 'the SMS text has "🥶 —", which phones cannot show in a text message; '
+     'write it as  sms: "한파 대피소 - 운영"'),
+    ("title", "🎉 김장 나눔 ✅ 신청 ➡ 접수 🎉", 'the title is the SMS text (there is no sms: line) and has "🎉 ✅ ➡", '
+     'which phones cannot show in a text message; add the line  sms: "김장 나눔 신청 접수"'),
+    ("sms", "👨\u200d👩\u200d👧 가족 🇰🇷 ‼ 12월 ㉑일 ₩1,000", 'has "👨 U+200D 👩 👧 🇰 🇷 ‼ ㉑ ₩", which phones cannot '
+     'show in a text message; write it as  sms: "가족 !! 12월 21일 ￦1,000"'),
+    ("sms", "𠀀 한파 🥶 대피소", 'has "𠀀 🥶", which phones cannot show in a text message; remove it or use plain '
+     'Korean'),  # a letter (a Hanja outside CP949) has no stand-in: only its writer knows the word
+    ("title", "🎉🎉", "add a line such as  sms: 김장 나눔 자원봉사자 모집  in plain Korean"),  # nothing would be left
+    ("title", "한파\u200b대피소 ☎\ufe0f 운영", 'has "U+200B U+FE0F", which phones cannot show in a text message; '
      'add the line  sms: "한파대피소 ☎ 운영"'),  # invisible ones pasted from a web page or an emoji picker: gone
     ("sms", "한파 대피\u00ad소 운영", 'the SMS text has "U+00AD", which phones cannot show in a text message; '
      'write it as  sms: "한파 대피소 운영"'),  # a soft hyphen from a word processor: gone
+    ("sms", "한파\u3164대피소 운영", 'the SMS text has "U+3164", which phones cannot show in a text message; '
+     'write it as  sms: "한파 대피소 운영"'),  # a Hangul filler, pasted as a blank: a blank
 ])
 def test_a_bullet_or_dash_from_a_word_processor_is_answered_with_the_line_to_write(tmp_path, key, written, expected):
     """A bullet (•) or a dash (—, –) from Word or Hangul is not in CP949;

@@ -176,3 +176,25 @@ def test_reach_on_a_store_with_no_subscriber_says_so(populated, tmp_path):
     assert result.code == 0 and result.stderr.splitlines() == [
         "Note: the store (SOTONG_DB in pelicanconf.py) holds no subscribers, so every notice reaches nobody; put them "
         "in with sotong subscribers import FILE, or correct SOTONG_DB if it names the wrong store."]
+
+
+def test_reach_says_which_texts_alone_are_an_lms_and_what_to_write_instead(tmp_path):
+    """reach printed the LMS count and its cost, but not which notice made
+    the texts LMS nor what to shorten: that was only in check's output."""
+    project = policy_project(tmp_path, "all")
+    title = "김장 나눔 자원봉사자 모집 안내와 참가 신청 방법, 일정과 장소, 준비물에 대한 자세한 안내"
+    (project / "content" / "notices" / "long-title.md").write_text(
+        NOTICES["kimjang"].replace("김장 나눔 자원봉사자 모집", title), encoding="utf-8")
+    audiences = load_audiences(project / "audiences.yaml")
+    write_csv(project / "people.csv", generate_population(120, audiences, seed=3, year=ISSUE.year))
+    assert invoke_sotong(project, "subscribers", "import", str(project / "people.csv")).code == 0
+    result = invoke_sotong(project, "reach", "--issue", ISSUE.isoformat())
+    assert result.code == 0, result.output
+    rows, _ = parse_reach(result.stdout)
+    assert rows["long-title"][1] > 0  # texted
+    (line,) = [line for line in result.output.splitlines() if line.startswith("content/notices/long-title.md")]
+    assert line.startswith("content/notices/long-title.md:2: warning: this notice's text alone is an LMS (")
+    assert 'the title is its text: add an sms line of at most ' in line and 'e.g. sms: "김장 나눔 자원봉사자' in line
+    assert [line for line in result.output.splitlines() if ": warning: " in line] == [line]  # the others are SMS
+    only = invoke_sotong(project, "reach", "water-cut", "--issue", ISSUE.isoformat())
+    assert ": warning: " not in only.output  # only the notices asked about

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from sotong.problems import SotongError
 from sotong.sms import (
     MessageCounts, Prices, byte_length, compose_sms, count_messages, displayable, message_type, more_line, notice_line,
-    outside_cp949, read_sms_settings, sms_form, sms_settings,
+    outside_cp949, read_sms_settings, sms_form, sms_settings, with_stand_ins,
 )
 
 # SPEC §6's limits, written here rather than read from the module they check
@@ -234,7 +234,8 @@ def test_a_short_link_base_is_an_ascii_web_address_ending_in_a_slash(base, accep
 # anyway (a header, a settings value), sends what a phone shows and counts that.
 
 any_text = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)), hangul,
-                             st.sampled_from(["🥶", "☎", "\ufe0f", "\u200b", "\u00ad", "丶", "—", "\u00a0", "\u3000", "\n"])),
+                             st.sampled_from(["🥶", "☎", "\ufe0f", "\u200b", "\u00ad", "丶", "—", "\u00a0", "\u3000", "\n",
+                                             "\u3164", "\uffa0"])),
                    max_size=150)
 
 
@@ -307,11 +308,42 @@ def test_the_sms_form_is_one_line_composed_and_shows_what_the_composed_text_show
 def test_check_names_every_character_a_phone_cannot_show_and_the_soft_hyphen_it_shows_as_nothing(text):
     """A soft hyphen (U+00AD) is in CP949: it passed check, showed on phones
     as nothing or a stray hyphen and took 2 of an SMS's 90 bytes."""
-    def phone_shows(char):  # brute force: CP949 has it, and it is no soft hyphen
-        try:
-            char.encode("cp949")
-        except UnicodeEncodeError:
-            return False
-        return char != "\u00ad"
-
     assert (outside_cp949(text) is None) == all(phone_shows(char) for char in text)
+
+
+# emoji and symbols phones cannot show (So, Sk, Sc, Sm), and marks, with no stand-in of their own (the
+# won sign's is ￦, ‼'s !!): the line check gives leaves them out
+unshown_symbols = st.characters(categories=("So", "Sk", "Sc", "Sm", "Mn", "Me")).filter(
+    lambda char: unicodedata.normalize("NFKC", char) == char and char != "₩" and not phone_shows(char))
+
+
+def phone_shows(char: str) -> bool:
+    """Brute force: CP949 has it, and it is no character shown as nothing."""
+    try:
+        char.encode("cp949")
+    except UnicodeEncodeError:
+        return False
+    return char not in "\u00ad\u3164"  # a soft hyphen, a Hangul filler: in CP949, shown as nothing
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text)
+def test_the_line_check_gives_instead_is_one_phones_show_in_its_sms_form(text):
+    instead = with_stand_ins(text)
+    assert instead is None or (instead and outside_cp949(instead) is None and sms_form(instead) == instead)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.one_of(hangul, ascii_printable, unshown_symbols), max_size=40))
+def test_emoji_and_symbols_are_left_out_of_the_line_to_write_and_each_named_once(pieces):
+    """SPEC §6 read by brute force: the line to write is the text without the
+    characters phones cannot show, one line, blanks single; every such
+    character is named, once each, in order (the first alone was named)."""
+    text = "".join(pieces)
+    shown = " ".join("".join(char for char in text if phone_shows(char)).split())
+    assert with_stand_ins(text) == (shown or None)
+    unshown = list(dict.fromkeys(char for char in text if not phone_shows(char)))
+    named = outside_cp949(text)
+    assert (named is None) == (not unshown)
+    if unshown and all(not unicodedata.category(char).startswith("M") for char in unshown):
+        assert named == " ".join(unshown)

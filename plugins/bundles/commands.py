@@ -21,6 +21,7 @@ from sotong.problems import SotongError
 from sotong.progress import progress
 from sotong.project import Project
 from sotong.settings import settings_flag
+from sotong.sms import SMS_MAX_BYTES
 from sotong.schedule import next_issue
 
 from .changed_reach import changed_reach_lines
@@ -30,6 +31,7 @@ from .outbox import Bundler, eml_name, issue_bundle, notice_bundle, write_bundle
 from .persona import PersonaError, find_reader
 from .staff_copy import COPY_ID_PREFIX
 from .reach import count_reach, preview_links_note, reach_lines
+from .sms_advice import lms_warnings
 
 
 def _bundle(project: Project, issue: dt.date):
@@ -83,8 +85,11 @@ def reach(project: Project, slugs: tuple, issue: dt.date | None):
     with progress(total, _("Counting the readers of {issue}").format(issue=issue)) as advance:
         counted = count_reach(bundler, (advance() or reader for reader in store.subscribers()))  # a bar in a terminal
     click.echo(_("Reach of the issue of {issue} ({count:,} subscribers):").format(issue=issue, count=total))
-    for line in reach_lines(counted, [in_window[s] for s in slugs] or bundle.notices, bundler.sms_settings.prices):
+    shown = [in_window[s] for s in slugs] or bundle.notices
+    for line in reach_lines(counted, shown, bundler.sms_settings.prices):
         click.echo(line)
+    for line in lms_warnings(project, frozenset(n.slug for n in shown if counted.sms[n.slug])):
+        click.echo(line)  # what to shorten for the texts to go as SMS, as check says it
     for line in preview_links_note(project):
         click.echo(line)
     if not total:
@@ -160,12 +165,25 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         click.echo(_("sms:   none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'sms')))
     else:
         (folder / f"{stem}.sms.txt").write_text(text.text + "\n", encoding="utf-8")
-        click.echo(_("sms:   {type}, {bytes} bytes -> {path}").format(
-            type=text.type, bytes=text.bytes, path=project.shown(folder / f'{stem}.sms.txt')))
+        click.echo(_sms_line(text, project.shown(folder / f'{stem}.sms.txt')))
+        for line in lms_warnings(project, frozenset(sms.notices)) if text.type == "LMS" else ():
+            click.echo(line)  # which of its notices alone make a text an LMS, and what to write instead
     for warning in late_notice_warnings(project):  # why a notice just written is in no preview
         click.echo(warning, err=True)
     for line in changed_reach_lines(project):
         click.echo(line)
+
+
+def _sms_line(text, path: str) -> str:
+    """What ``sotong preview`` says of the reader's text: its type and bytes;
+    of an LMS, also what an SMS holds, its notices, and those left out as "외 N건"."""
+    if text.type == "SMS":
+        return _("sms:   {type}, {bytes} bytes -> {path}").format(type=text.type, bytes=text.bytes, path=path)
+    if text.dropped:
+        return _("sms:   LMS, {bytes:,} bytes (an SMS holds {sms_max_bytes}), with {shown} notices, and {dropped} more that do not fit counted as \"외 {dropped}건\" -> {path}").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, dropped=text.dropped, path=path)
+    return _("sms:   LMS, {bytes:,} bytes (an SMS holds {sms_max_bytes}), with {shown} notices -> {path}").format(
+        bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, path=path)
 
 
 def _why_not(bundler: Bundler, subscriber, channel: str) -> str:

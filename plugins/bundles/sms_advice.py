@@ -1,12 +1,17 @@
 """``sotong check`` warnings of the bundles plugin: a notice whose SMS line
 alone makes the message an LMS (SPEC §6), composed as its issue's bundle
 would compose it (header, short link, opt-out footer), with how many bytes
-to cut; one whose line no text can hold, dropped from every message; and,
-at the CLICK_COUNTING line, what counting the texts' clicks costs: SPEC §6's
+to cut (a web address in it named: the text carries the notice's link; and
+its full-width letters, 2 bytes each), or, when the title is the text, the
+title's first words that fit; one whose line no text can hold, dropped from
+every message; and, at the CLICK_COUNTING line, what counting the texts' clicks costs: SPEC §6's
 one-notice text of 30 bytes is one SMS with a short link, and an LMS with
 the collector's counting link."""
 
 from __future__ import annotations
+
+import json
+import unicodedata
 
 from sotong.i18n import _
 from sotong.links import ascii_url, counts_clicks, short_url, site_short_codes
@@ -14,17 +19,18 @@ from sotong.project import Project
 from sotong.schedule import next_issue
 from sotong.settings import setting_line
 from sotong.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, Prices, SmsText, byte_length, notice_line, sms_form, won
+from sotong.text_links import bare_addresses
 
 from .compose import SmsComposer
 from .config import bundles_settings
 from .outbox import issue_bundle
 
 
-def lms_warnings(project: Project) -> list[str]:
-    """One line for each published sms notice whose text alone is an LMS,
-    or shows nothing of it."""
+def lms_warnings(project: Project, slugs: frozenset[str] | None = None) -> list[str]:
+    """One line for each published sms notice (of ``slugs``, when given:
+    ``sotong reach``'s) whose text alone is an LMS, or shows nothing of it."""
     config = bundles_settings(project.settings)
-    notices = [n for n in project.published_notices if n.has("sms")]
+    notices = [n for n in project.published_notices if n.has("sms") and (slugs is None or n.slug in slugs)]
     codes = site_short_codes(project.settings, project.published_notices)
     found, composers = [], {}  # one composer per issue: a bundle is its window of every notice
     for notice in notices:
@@ -34,7 +40,8 @@ def lms_warnings(project: Project) -> list[str]:
         text = composers[issue].message((notice,)).text
         if text.type == "LMS" or not text.shown:
             line = notice.lines.get("sms", notice.lines.get("title", 1))
-            found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}")
+            found.append(f"{project.shown(notice.source)}:{line}: {_advice(notice, text, composers[issue])}"
+                         + _full_width_note(notice.sms_text))
     return _click_counting_warning(project, notices, codes, composers, config.sms.prices) + found
 
 
@@ -72,8 +79,43 @@ def _advice(notice, text: SmsText, composer: SmsComposer) -> str:
     if own - over < 2:  # not even one Korean letter would make an SMS
         return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the header, link and opt-out line alone leave no room for the text in an SMS: ask the operator for a shorter link (SHORT_LINK_BASE, e.g. \"https://sd.go.kr/s/\")").format(
             bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES)
+    address = _web_address(notice.sms) if notice.sms else None
+    if address:
+        return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the sms line holds the web address {address} ({address_bytes} bytes), and every text carries the link to the notice's page already: leave the address to the notice's text (the line must lose {over} bytes or more to be an SMS)").format(
+            bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, address=address, address_bytes=byte_length(address), over=over)
     if notice.sms:
         return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; shorten the sms line by {over} bytes or more (a Korean letter is 2 bytes, a space 1)").format(
             bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, over=over)
-    return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the title is its text: add an sms line of at most {most} bytes, e.g. sms: 한파 대피소 운영").format(
-        bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, most=own - over)
+    return _("warning: this notice's text alone is an LMS ({bytes} bytes with the header, link and opt-out line; an SMS holds {sms_max_bytes}), so every text of it costs the LMS price; the title is its text: add an sms line of at most {most} bytes, e.g. sms: {example}").format(
+        bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, most=own - over,
+        example=json.dumps(first_words(sms_form(notice.sms_text), own - over), ensure_ascii=False))
+
+
+def _full_width_note(text: str) -> str:
+    """What a text's full-width letters, digits and signs cost (ＡＢＣ, １２, ＃ from a Korean keyboard's
+    full-width mode or HWP: 2 bytes each in CP949), and how to write them in 1; or nothing."""
+    wide = "".join(dict.fromkeys(char for char in text if "\uff01" <= char <= "\uff5e"))
+    if not wide:
+        return ""
+    return _("; {characters} are full-width, 2 bytes each: written as {instead} they take 1 each").format(
+        characters=" ".join(wide), instead=" ".join(unicodedata.normalize("NFKC", wide)))
+
+
+def _web_address(text: str) -> str | None:
+    """The longest web address written in ``text`` (with or without https://), or None."""
+    found = [word for word in text.split() if "://" in word or word.lower().startswith("www.")] + bare_addresses(text)
+    return max(found, key=len, default=None)
+
+
+def first_words(text: str, most: int) -> str:
+    """The first words of ``text`` that fit in ``most`` CP949 bytes, whole;
+    as many of the first word's letters when not even it fits."""
+    kept = ""
+    for word in text.split():
+        longer = f"{kept} {word}" if kept else word
+        if byte_length(longer) > most:
+            break
+        kept = longer
+    while not kept and text and byte_length(text) > most:
+        text = text[:-1]
+    return kept or text

@@ -8,7 +8,8 @@ Settings: ``SNS_SYNC = {"import_limit": 5}`` and ``SNS_IMPORT_FEEDS``,
 validated when Pelican starts and by ``sotong check`` (see :mod:`.config`).
 Templates: ``templates/sns_sync_*.html``. No tables, commands or routes; the
 cache of the X posts it fitted is a file under CACHE_PATH (:mod:`.fitted`).
-Once ``sotong build`` has published them (``site_built``), the notices its
+Check, build and the devserver warn of a notice whose X post is cut
+(:mod:`.advice`, ``content_warnings``). Once ``sotong build`` has published them (``site_built``), the notices its
 feeds hold go in the ledger of notices sent, whose addresses the site keeps
 (:mod:`.posted`).
 """
@@ -34,4 +35,5 @@ def register():
     pelican_signals.initialized.connect(start)
     pelican_signals.get_generators.connect(_generators)
     signals.connect_lazily(signals.content_check, f"{__name__}.config:settings_problems")
+    signals.connect_lazily(signals.content_warnings, f"{__name__}.advice:cut_post_warnings")
     signals.connect_lazily(signals.site_built, f"{__name__}.posted:record_posted")

@@ -14,14 +14,28 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 from typing import Callable, Iterable
+from urllib.parse import quote
 
 import lxml.html
 
 from sotong.i18n import _
+from sotong.links import absolute_site_url, notice_url
 from sotong.notices import Notice
 
 PLATFORMS = ("twitter", "facebook", "blog")
 PLATFORM_LABELS = {"twitter": "X(트위터)", "facebook": "페이스북", "blog": "블로그"}
+DEVELOPMENT_BASE = "http://localhost:8000"  # the feeds' base when neither SITEURL nor FEED_DOMAIN is absolute
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def public_url(url: str) -> str:
+    """A URL with non-ASCII parts (Korean slugs) percent-encoded."""
+    return quote(url, safe=_URL_SAFE)
+
+
+def post_url(settings: dict, slug: str) -> str:
+    """The address a notice's posts link to and are known by: its page's, absolute."""
+    return public_url(notice_url(dict(settings, SITEURL=absolute_site_url(settings) or DEVELOPMENT_BASE), slug))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""A warning for staff (the ``sotong.signals.content_warnings`` receiver:
+``sotong check``, ``sotong build``, the devserver) at each published notice
+with ``twitter`` in ``channels`` whose X post is cut: the title and summary
+with the link pass X's weighted 280 (SPEC §7: a Korean letter weighs 2, a
+link 23), so the feed's post ends in "…" where :func:`.weighted.fit_post`
+cut it. It says where the post ends and the summary that fits.
+
+The posts are read from the last build's fitted posts (:mod:`.fitted`)
+where they are there, so a rebuild whose posts are unchanged and uncut does
+not import twitter-text (half a second)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sotong.i18n import _
+
+from .fitted import FittedPosts
+from .posts import post_url
+
+MAX_WEIGHT, LINK_WEIGHT = 280, 23  # SPEC §7; weighted.py reads them from twitter-text
+
+
+def cut_post_warnings(project) -> list[str]:
+    """``FILE:LINE: warning: ...`` for each published X notice whose post is cut."""
+    found, fitted = [], None
+    for notice in project.published_notices:
+        if not notice.has("twitter"):
+            continue
+        summary = notice.plain_summary()
+        text = f"{notice.headline}\n{summary}" if summary else notice.headline
+        if not _may_pass(text):
+            continue  # the post is the text and its link, whole
+        fitted = fitted or FittedPosts(project.settings)
+        url = post_url(project.settings, notice.slug)
+        post = fitted.known.get((text, url))
+        if post == f"{text} {url}":
+            continue  # as the last build posted it, whole
+        if warning := _cut_warning(notice, text, url, post):
+            line = notice.lines.get("summary", notice.lines.get("title", 1))
+            found.append(f"{project.shown(notice.source)}:{line}: {warning}")
+    return found
+
+
+def _may_pass(text: str) -> bool:
+    """Whether ``text`` and a link may weigh more than X's 280: each code
+    point weighs 2 at most, and each link, which holds a dot, 23 more."""
+    text = unicodedata.normalize("NFC", text)
+    return 2 * len(text) + LINK_WEIGHT * text.count(".") + 1 + LINK_WEIGHT > MAX_WEIGHT
+
+
+def _cut_warning(notice, text: str, url: str, post: str | None) -> str | None:
+    """The warning for ``notice``, whose post (``post``, or fitted now) of
+    ``text`` and ``url`` is cut; None when it is whole after all."""
+    from .weighted import ELLIPSIS, fit_post, postable_text, weighted_length
+
+    weight = weighted_length(f"{postable_text(text)} {url}")
+    room = MAX_WEIGHT - weighted_length(postable_text(f"{notice.headline}\n")) - 1 - LINK_WEIGHT
+    if weight <= MAX_WEIGHT or room < 2:  # addresses in the title took the post: check warns of them as words
+        return None
+    end = (post or fit_post(text, url)).removesuffix(f"{ELLIPSIS} {url}").replace("\n", " ")[-20:]
+    if notice.summary:
+        return _('warning: the X post (twitter in channels) is the title, the summary and the link, which X counts as {weight}, more than its 280 (a Korean letter 2, a link 23), so it is cut and ends "...{end}…"; to post the summary whole, shorten it to {room} or less (about {letters} Korean letters), or leave it so').format(
+            weight=weight, end=end, room=room, letters=room // 2)
+    return _('warning: the X post (twitter in channels) is the title, the text\'s first paragraph and the link, which X counts as {weight}, more than its 280 (a Korean letter 2, a link 23), so it is cut and ends "...{end}…"; to post it whole, add a summary: line for it of {room} or less (about {letters} Korean letters), or leave it so').format(
+        weight=weight, end=end, room=room, letters=room // 2)
