@@ -70,3 +70,20 @@ def test_check_says_it_in_korean_and_passes(tmp_path):
     assert f"content/notices/long.md:7: 주의: X(트위터) 게시글은 제목, 요약, 링크로 이루어지는데 X가 세는 길이가 {26 + 400 + 24}(으)로 " \
            "한도 280을 넘어서" in result.output
     assert f"요약을 {ROOM} 이하(한글 약 {ROOM // 2}자)로 줄이세요" in result.output
+
+
+def test_a_cut_post_is_warned_of_until_a_build_puts_it_out_and_no_more_after(tmp_path):
+    """Once ``sotong build`` has published the notice in the feeds (the
+    ledger of notices sent holds it), the office's SNS tools have posted it:
+    its warning, said again at every build, only hid the new notices'."""
+    project_dir = copy_project(tmp_path, notices=False)
+    (project_dir / "content" / "notices" / "long.md").write_text(
+        HEAD + "channels: [homepage, twitter]\nsummary: " + "가" * 200 + "\n---\n본문\n", encoding="utf-8")
+    said = "content/notices/long.md:7: warning: the X post"
+    first = invoke_sotong(project_dir, "build")
+    assert first.code == 0 and said in first.output, first.output
+    assert said not in invoke_sotong(project_dir, "check").output
+    (project_dir / "content" / "notices" / "new.md").write_text(
+        HEAD + "channels: [homepage, twitter]\nsummary: " + "나" * 200 + "\n---\n본문\n", encoding="utf-8")
+    again = invoke_sotong(project_dir, "build").output
+    assert "content/notices/new.md:7: warning: the X post" in again and said not in again
