@@ -19,13 +19,17 @@ def spec_weight(text: str) -> int:
     return sum(2 if "\uac00" <= char <= "\ud7a3" else 1 for char in text)
 
 
-def warnings(tmp_path, **notices: str) -> list[str]:
+def cut_post_warnings_of(project_dir) -> list[str]:
     from sns_sync.advice import cut_post_warnings
 
+    return cut_post_warnings(Project(project_dir / "pelicanconf.py"))
+
+
+def warnings(tmp_path, **notices: str) -> list[str]:
     project_dir = copy_project(tmp_path, notices=False)
     for slug, text in notices.items():
         (project_dir / "content" / "notices" / f"{slug}.md").write_text(text, encoding="utf-8")
-    return cut_post_warnings(Project(project_dir / "pelicanconf.py"))
+    return cut_post_warnings_of(project_dir)
 
 
 # the summary's room: 280 - the title and its newline - a space - the link's 23
@@ -87,3 +91,15 @@ def test_a_cut_post_is_warned_of_until_a_build_puts_it_out_and_no_more_after(tmp
         HEAD + "channels: [homepage, twitter]\nsummary: " + "나" * 200 + "\n---\n본문\n", encoding="utf-8")
     again = invoke_sotong(project_dir, "build").output
     assert "content/notices/new.md:7: warning: the X post" in again and said not in again
+
+
+def test_a_cut_post_the_feed_no_longer_holds_is_not_warned_and_one_dated_later_is(tmp_path):
+    """The feed holds the newest FEED_MAX_ITEMS notices: an older one's post
+    will never go out, while one dated after today's will."""
+    project_dir = copy_project(tmp_path, notices=False, extra_settings="FEED_MAX_ITEMS = 1\n")
+    long = "channels: [homepage, twitter]\nsummary: " + "가" * 200 + "\n---\n본문\n"
+    for slug, day in (("old", "2026-11-10"), ("new", "2026-11-20"), ("later", "2026-12-20")):
+        (project_dir / "content" / "notices" / f"{slug}.md").write_text(
+            HEAD.replace("2026-11-20", day) + long, encoding="utf-8")
+    found = cut_post_warnings_of(project_dir)
+    assert [line.split(":")[0] for line in found] == ["content/notices/new.md", "content/notices/later.md"]

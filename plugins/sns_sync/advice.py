@@ -1,6 +1,6 @@
 """A warning for staff (the ``sotong.signals.content_warnings`` receiver:
 ``sotong check``, ``sotong build``, the devserver) at each published notice
-with ``twitter`` in ``channels``, not yet out in a built feed, whose X post is cut: the title and summary
+with ``twitter`` in ``channels``, still to go out in the feed, whose X post is cut: the title and summary
 with the link pass X's weighted 280 (SPEC §7: a Korean letter weighs 2, a
 link 23), so the feed's post ends in "…" where :func:`.weighted.fit_post`
 cut it. It says where the post ends and the summary that fits.
@@ -12,28 +12,27 @@ not import twitter-text (half a second)."""
 from __future__ import annotations
 
 import unicodedata
+from types import SimpleNamespace
 
 from sotong.code_ledger import SENT_NOTICES_FILE, read_ledger
 from sotong.i18n import _
 
 from .fitted import FittedPosts
-from .posts import post_url
+from .posts import fed_items, post_url
 
 MAX_WEIGHT, LINK_WEIGHT = 280, 23  # SPEC §7; weighted.py reads them from twitter-text
 
 
 def cut_post_warnings(project) -> list[str]:
-    """``FILE:LINE: warning: ...`` for each published X notice whose post is
-    cut and that has not gone out yet: one the ledger of notices sent holds
-    (a ``sotong build`` published it in the feeds, which the office's SNS
-    tools posted) can no longer be posted otherwise, and its warning, said at
-    every build, would hide the new notices' (a 5,000-notice site weighed
-    1,400 cut posts at each rebuild, a third of its time)."""
+    """``FILE:LINE: warning: ...`` for each X notice whose post is cut and
+    is still to go out: in the feed (or dated later) and not yet in the
+    ledger of notices sent. One a ``sotong build`` published in the feed has
+    been posted by the office's SNS tools as it was, and one the feed no
+    longer holds never will be: their warnings, said at every build, would
+    hide the new notices' (a 5,000-notice site weighed 1,400 cut posts at
+    each rebuild, a third of its time)."""
     found, fitted = [], None
-    sent = read_ledger(project.settings, SENT_NOTICES_FILE)
-    for notice in project.published_notices:
-        if not notice.has("twitter") or notice.slug in sent:
-            continue
+    for notice in _going_out(project):
         summary = notice.plain_summary()
         text = f"{notice.headline}\n{summary}" if summary else notice.headline
         if not _may_pass(text):
@@ -47,6 +46,18 @@ def cut_post_warnings(project) -> list[str]:
             line = notice.lines.get("summary", notice.lines.get("title", 1))
             found.append(f"{project.shown(notice.source)}:{line}: {warning}")
     return found
+
+
+def _going_out(project) -> list:
+    """The X notices that a feed holds now, or will (dated later), and that
+    no build has put out yet (the ledger of notices sent does not hold them)."""
+    settings = project.settings
+    shown = [notice for notice in project.published_notices if not notice.private]
+    fed = fed_items([SimpleNamespace(notice=notice) for notice in shown], project.content.day,
+                    settings.get("FEED_MAX_ITEMS"))["twitter"]
+    sent = read_ledger(settings, SENT_NOTICES_FILE)
+    later = [notice for notice in shown if notice.has("twitter") and not notice.due_on(project.content.day)]
+    return [notice for notice in [item.notice for item in fed] + later if notice.slug not in sent]
 
 
 def _may_pass(text: str) -> bool:
