@@ -102,3 +102,19 @@ def test_a_rebuild_with_unchanged_posts_does_not_import_twitter_text(project_dir
     assert run_sotong(cold, "build", env={"SOTONG_LANG": "en"}).code == 0
     for name in ("twitter.json", "twitter.xml"):
         assert (project_dir / "output" / "sns" / name).read_bytes() == (cold / "output" / "sns" / name).read_bytes()
+
+
+def test_a_cut_post_still_to_go_out_is_warned_of_at_each_build_without_importing_twitter_text(project_dir):
+    """A notice dated later whose X post is cut is warned of at every build
+    until it goes out: its measures (weight, room, end) are kept as the
+    fitted posts are, so the warning costs no import of twitter-text."""
+    later = project_dir / "content" / "notices" / "2026-12-20-later.md"
+    later.write_text("---\ntitle: 김장 나눔 자원봉사자 모집\ndate: 2026-12-20\ndepartment: 보건소\ncategory: health\n"
+                     "channels: [homepage, twitter]\nsummary: " + "가" * 200 + "\n---\n본문\n", encoding="utf-8")
+    importing = {"SOTONG_LANG": "en", "PYTHONPROFILEIMPORTTIME": "1"}
+    said = "content/notices/2026-12-20-later.md:7: warning: the X post"
+    first = run_sotong(project_dir, "build", env=importing)
+    assert first.code == 0 and said in first.stderr + first.stdout and _imports_twitter_text(first)
+    again = run_sotong(project_dir, "build", env=importing)
+    assert again.code == 0 and said in again.stderr + again.stdout, again.stderr[-2000:]
+    assert not _imports_twitter_text(again), again.stderr[-2000:]

@@ -5,9 +5,10 @@ with the link pass X's weighted 280 (SPEC §7: a Korean letter weighs 2, a
 link 23), so the feed's post ends in "…" where :func:`.weighted.fit_post`
 cut it. It says where the post ends and the summary that fits.
 
-The posts are read from the last build's fitted posts (:mod:`.fitted`)
-where they are there, so a rebuild whose posts are unchanged and uncut does
-not import twitter-text (half a second)."""
+What it measures of each post is kept between runs as the fitted posts
+are (:class:`.fitted.FittedPosts`, a file of its own), so a rebuild whose
+notices to go out are unchanged does not import twitter-text (half a
+second) nor weigh them again."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sotong.i18n import _
 from .fitted import FittedPosts
 from .posts import fed_items, post_url
 
+MEASURES_FILE = "sns-cut-posts.json"  # each post's weight, room and end, kept as the fitted posts are
 MAX_WEIGHT, LINK_WEIGHT = 280, 23  # SPEC §7; weighted.py reads them from twitter-text
 
 
@@ -31,20 +33,19 @@ def cut_post_warnings(project) -> list[str]:
     longer holds never will be: their warnings, said at every build, would
     hide the new notices' (a 5,000-notice site weighed 1,400 cut posts at
     each rebuild, a third of its time)."""
-    found, fitted = [], None
+    found, measured = [], FittedPosts(project.settings, MEASURES_FILE)
     for notice in _going_out(project):
         summary = notice.plain_summary()
         text = f"{notice.headline}\n{summary}" if summary else notice.headline
         if not _may_pass(text):
             continue  # the post is the text and its link, whole
-        fitted = fitted or FittedPosts(project.settings)
         url = post_url(project.settings, notice.slug)
-        post = fitted.known.get((text, url))
-        if post == f"{text} {url}":
-            continue  # as the last build posted it, whole
-        if warning := _cut_warning(notice, text, url, post):
+        weight, room, end = measured.remembered((text, url, notice.headline),
+                                                lambda: _measures(notice.headline, text, url))
+        if weight > MAX_WEIGHT and room >= 2:  # room < 2: addresses in the title took the post (check says them)
             line = notice.lines.get("summary", notice.lines.get("title", 1))
-            found.append(f"{project.shown(notice.source)}:{line}: {warning}")
+            found.append(f"{project.shown(notice.source)}:{line}: {_cut_warning(notice, weight, room, end)}")
+    measured.save()
     return found
 
 
@@ -67,16 +68,19 @@ def _may_pass(text: str) -> bool:
     return 2 * len(text) + LINK_WEIGHT * text.count(".") + 1 + LINK_WEIGHT > MAX_WEIGHT
 
 
-def _cut_warning(notice, text: str, url: str, post: str | None) -> str | None:
-    """The warning for ``notice``, whose post (``post``, or fitted now) of
-    ``text`` and ``url`` is cut; None when it is whole after all."""
+def _measures(headline: str, text: str, url: str) -> list:
+    """The post of ``text`` and ``url``: X's weight of it whole, the room a
+    summary has beside ``headline``, and the words the post is cut after."""
     from .weighted import ELLIPSIS, fit_post, postable_text, weighted_length
 
     weight = weighted_length(f"{postable_text(text)} {url}")
-    room = MAX_WEIGHT - weighted_length(postable_text(f"{notice.headline}\n")) - 1 - LINK_WEIGHT
-    if weight <= MAX_WEIGHT or room < 2:  # addresses in the title took the post: check warns of them as words
-        return None
-    end = (post or fit_post(text, url)).removesuffix(f"{ELLIPSIS} {url}").replace("\n", " ")[-20:]
+    room = MAX_WEIGHT - weighted_length(postable_text(f"{headline}\n")) - 1 - LINK_WEIGHT
+    end = fit_post(text, url).removesuffix(f"{ELLIPSIS} {url}").replace("\n", " ")[-20:] if weight > MAX_WEIGHT else ""
+    return [weight, room, end]
+
+
+def _cut_warning(notice, weight: int, room: int, end: str) -> str:
+    """The warning for ``notice``, whose post weighs ``weight`` and is cut after ``end``."""
     if notice.summary:
         return _('warning: the X post (twitter in channels) is the title, the summary and the link, which X counts as {weight}, more than its 280 (a Korean letter 2, a link 23), so it is cut and ends "...{end}…"; to post the summary whole, shorten it to {room} or less (about {letters} Korean letters), or leave it so').format(
             weight=weight, end=end, room=room, letters=room // 2)

@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import logging
 from pathlib import Path
+from typing import Callable
 
 from sotong.atomic import replacing
 
@@ -34,42 +35,51 @@ def _counting_version() -> str:
 
 
 class FittedPosts:
-    """``fit(text, url)``: the post, from last build's file when it holds it."""
+    """``fit(text, url)``: the post, from last build's file when it holds it;
+    ``remembered(key, work)``: any other value that weighted.py works out of
+    a post's text (advice's measures of a cut post), kept alike in a file of
+    its own (``file_name``). Keys are tuples of strings, values JSON's."""
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, file_name: str = FILE_NAME):
         self.enabled = bool(settings.get("CACHE_CONTENT"))
-        self.file = Path(settings["CACHE_PATH"]) / FILE_NAME
+        self.file = Path(settings["CACHE_PATH"]) / file_name
         self.version = _counting_version() if self.enabled else None
-        self.known: dict[tuple[str, str], str] = {}
+        self.known: dict[tuple, object] = {}
         if self.enabled and settings.get("LOAD_CONTENT_CACHE"):
             self.known = self._read()
-        self.used: dict[tuple[str, str], str] = {}
+        self.used: dict[tuple, object] = {}
 
     def _read(self) -> dict:
         try:
             stored = json.loads(self.file.read_bytes())
             if stored["version"] != self.version:
                 return {}
-            return {(text, url): post for text, url, post in stored["posts"]}
+            return {tuple(key): value for *key, value in stored["posts"]}
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.debug("%s: not read (%s: %s); the posts are fitted again", self.file, type(exc).__name__, exc)
             return {}
 
+    def remembered(self, key: tuple, work: Callable[[], object]):
+        """The value of ``key``: last build's, else ``work()``'s."""
+        value = self.known.get(key)
+        if value is None:
+            value = work()
+        self.used[key] = value
+        return value
+
     def fit(self, text: str, url: str) -> str:
-        post = self.known.get((text, url))
-        if post is None:
+        def fitted() -> str:
             from .weighted import fit_post
 
-            post = fit_post(text, url)
-        self.used[text, url] = post
-        return post
+            return fit_post(text, url)
+        return self.remembered((text, url), fitted)
 
     def save(self) -> None:
-        """Keep this build's posts, if they are not what the file holds."""
+        """Keep this build's values, if they are not what the file holds."""
         if not self.enabled or self.used == self.known:
             return
-        posts = [[text, url, post] for (text, url), post in self.used.items()]
+        posts = [[*key, value] for key, value in self.used.items()]
         with replacing(self.file) as out:
             out.write(json.dumps({"version": self.version, "posts": posts}, ensure_ascii=False).encode())
