@@ -622,7 +622,18 @@ CONSULTATION_CASES = [
     (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 15, "policy.summary is required"),
     (CONSULTATION.replace("department: 자치행정과", "department: 자치행정팀"), 17,
      'unknown department "자치행정팀"; did you mean "자치행정과"?; use one of departments in audiences.yaml'),
-    (CONSULTATION.replace("  summary:", "  summery:"), 18, 'unknown policy key "summery"; policy takes title, department, summary'),
+    (CONSULTATION.replace("  summary:", "  summery:"), 18,
+     'unknown policy key "summery"; did you mean "summary"?; policy takes title, department, summary'),
+    # a policy's keys in Korean: was that key unknown and, at the policy's line, its English key required too
+    (CONSULTATION.replace("  department:", "  부서:"), 17, 'unknown policy key "부서"; did you mean "department"?'),
+    (CONSULTATION.replace("  summary:", "  요약:"), 18, 'unknown policy key "요약"; did you mean "summary"?'),
+    # its keys written as a list's items: was "a consultation needs its policy"
+    (CONSULTATION.replace("  title:", "  - title:").replace("  department:", "  - department:").replace(
+        "  summary:", "  - summary:"), 15, 'policy\'s lines start with "- ", which makes them a list; remove the "- "'),
+    # 정책: for policy:, or its keys at the top: said at their lines only (was also "a consultation needs its policy")
+    (CONSULTATION.replace("policy:", "정책:"), 15, 'unknown key "정책"; did you mean "policy"?'),
+    (CONSULTATION.split("policy:")[0] + "policy_title: 마을버스 노선 개편\n", 15,
+     'unknown key "policy_title"; the policy\'s title is written under policy:'),
     (CONSULTATION.replace("anonymous: false", "anonymous: true"), 14,
      "a consultation keeps who answered, by policy; write anonymous: false"),
     (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 13,
@@ -649,6 +660,7 @@ def test_every_consultation_definition_error_is_a_file_line_problem(tmp_path, te
     (project / "content" / "surveys" / "my-consultation.yaml").write_text(text, encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert any(p.startswith(f"content/surveys/my-consultation.yaml:{line}: ") and message in p for p in problems), problems
+    assert len(problems) == 1, problems  # one mistake, one line
 
 
 def test_titles_typed_on_a_mac_are_composed(tmp_path):
