@@ -7,6 +7,7 @@ members, read from sample/subscribers.csv by brute force)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import email
 import email.policy
@@ -208,6 +209,12 @@ def test_staff_preview_a_committee_members_email_with_a_persona(project):
     message = email.message_from_bytes(eml, policy=email.policy.default)
     text = message.get_body(("plain",)).get_content()
     assert TITLE in text and all(phrase in text for phrase in BODY_PHRASES)
+    # the page to open in a browser shows the picture the email carries: its cid: address, which only a mail
+    # client reads, showed staff a broken picture where members see the committee's chart
+    html = (project / "private" / "preview" / f"persona-{ISSUE}.html").read_text(encoding="utf-8")
+    assert "cid:" not in html
+    shown = re.search(rf'<img[^>]*src="data:image/png;base64,([^"]+)"[^>]*alt="{re.escape(IMAGE_ALT)}"', html)
+    assert shown and base64.b64decode(shown[1]) == IMAGE.read_bytes()
 
 
 def test_a_private_notice_sent_on_its_own_offers_no_web_view_and_keeps_its_headings_in_order(project):
