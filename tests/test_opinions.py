@@ -317,8 +317,15 @@ def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultatio
         assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--department", department).stdout
     for text in (unicodedata.normalize("NFD", "버스"), unicodedata.normalize("NFD", "배차를 줄여")):  # was: 0 opinions
         assert "S000030" in invoke_sotong(project, "opinions", "search", text).stdout
+    # the consultation written by its title or its policy's, as staff know it: was only the slugs, none suggested
+    for written in ("마을버스 노선", "2027년 마을버스 노선 개편"):
+        refused = invoke_sotong(project, "opinions", "export", written, str(project / "private" / "x.csv"))
+        assert refused.code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+        assert f'did you mean "{SLUG}"?' in refused.output and f"{SLUG} (" in refused.output, refused.output
     (project / "content" / "surveys" / f"{SLUG}.yaml").unlink()
     assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG).stdout
+    refused = invoke_sotong(project, "opinions", "search", "버스", "--policy", "마을버스 노선 개편")  # its file gone
+    assert refused.code == 1 and f'did you mean "{SLUG}"?' in refused.output, refused.output  # by the stored policy
     exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "kept.csv"))
     assert exported.code == 0, exported.output
     assert "마을버스 배차를 줄여 주세요" in (project / "private" / "kept.csv").read_text(encoding="utf-8-sig")

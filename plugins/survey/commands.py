@@ -271,11 +271,17 @@ def _known_policy(project: Project, store, slug: str) -> None:
     one whose opinions the store keeps (its file may be gone: the opinions
     stay five years), so that a slug written wrong is not "0 opinions"."""
     surveys = project.part("surveys")
-    kept = {row[0] for row in store.db.execute("SELECT DISTINCT slug FROM survey_opinions")}
-    known = sorted(kept | {s for s in surveys if surveys[s].kind == "consultation"})
-    if slug not in known:
-        raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
-            slug=slug, suggestion=did_you_mean(slug, known), known=", ".join(known) or _("none (kind: consultation)"))])
+    kept = dict(store.db.execute("SELECT DISTINCT slug, policy FROM survey_opinions").fetchall())  # slug: policy
+    kept.update({name: survey.policy.title for name, survey in surveys.items() if survey.kind == "consultation"})
+    if slug in kept:
+        return
+    # staff write the consultation's title, or its policy's, in Korean (통장협의회 조례): the slug it is is named
+    titles = {name: surveys[name].title if name in surveys else "" for name in sorted(kept)}
+    meant = slug_of_title(slug, titles) or slug_of_title(slug, kept)
+    raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
+        slug=slug, suggestion=did_you_mean(slug, kept) or suggested(meant),
+        known=known_surveys({name: title or kept[name] for name, title in titles.items()}) if kept
+        else _("none (kind: consultation)"))])
 
 
 def _known_department(project: Project, store, department: str) -> str:
