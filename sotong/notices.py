@@ -620,6 +620,11 @@ def _attachments(given: _Given, visibility: str) -> tuple:
         given.problem("attachments", _("attachments go inside a private notice's emails only; a public notice links "
                                        "its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)"))
         return ()
+    if isinstance(value, str) and len(parts := [part.strip() for part in re.split("[,，、]", value) if part.strip()]) > 1 \
+            and file_under(given.content_root, value)[1]:  # files/a.pdf, files/b.hwp: the last one was suggested alone
+        given.problem("attachments", _("attachments: several files are written as a list, a path under content/ for "
+                                       "each: attachments: [{paths}]").format(paths=", ".join(parts)))
+        return ()
     found = [_attachment(given, written) for written in (value if isinstance(value, list) else [value])]
     return tuple(dict.fromkeys(path for path in found if path))
 

@@ -98,6 +98,10 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [../pelicanconf.py]", {}, 'attachment "../pelicanconf.py" must be a path inside content/'),
     ("attachments:\n  - {file: files/a.pdf}", {}, "attachments: write each file as a path under content/ on a "
                                                   "line of its own, e.g.  - files/plan.pdf"),
+    # two files written as one text: was "not found", with the second one's path to write alone
+    ("attachments: files/a.pdf, files/b.hwp", {"a.pdf": b"%PDF", "b.hwp": b"HWP"},
+     "attachments: several files are written as a list, a path under content/ for each: "
+     "attachments: [files/a.pdf, files/b.hwp]"),
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
