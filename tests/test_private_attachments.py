@@ -98,6 +98,10 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [../pelicanconf.py]", {}, 'attachment "../pelicanconf.py" must be a path inside content/'),
     ("attachments:\n  - {file: files/a.pdf}", {}, "attachments: write each file as a path under content/ on a "
                                                   "line of its own, e.g.  - files/plan.pdf"),
+    # a blank for the file's hyphen: was "not found", put the file there or fix the path
+    ("attachments: [files/회의 안건.pdf]", {"회의-안건.pdf": b"%PDF"},
+     'attachment "files/회의 안건.pdf" not found under content/: its folder holds 회의-안건.pdf, a name near it; '
+     'write files/회의-안건.pdf'),
     # two files written as one text: was "not found", with the second one's path to write alone
     ("attachments: files/a.pdf, files/b.hwp", {"a.pdf": b"%PDF", "b.hwp": b"HWP"},
      "attachments: several files are written as a list, a path under content/ for each: "
