@@ -332,6 +332,20 @@ def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultatio
     assert invoke_sotong(project, "opinions", "export", "village-bus", str(project / "private" / "x.csv")).code == 1
 
 
+def test_two_words_found_nowhere_side_by_side_are_told_to_be_searched_one_at_a_time(project):
+    """``opinions search "배차 정류장"`` said only "0 opinions", though an
+    opinion held both words: they are looked for as written, side by side."""
+    survey = Project(project / "pelicanconf.py").part("surveys")[SLUG]
+    with contextlib.closing(opinions.ensure(Project(project / "pelicanconf.py").store)) as store, store.transaction():
+        opinions.record(store, survey, Subscriber(id="S000032", birth_year=1970, gender="F"),
+                        {"opinion": ("배차를 줄이고 정류장을 늘려 주세요",)}, TODAY)
+    apart = invoke_sotong(project, "opinions", "search", "배차 정류장")
+    assert apart.code == 0 and "S000032" not in apart.stdout
+    assert 'search for one: sotong opinions search 배차' in apart.stderr, apart.stderr
+    together = invoke_sotong(project, "opinions", "search", "정류장을 늘려")
+    assert "S000032" in together.stdout and "search for one" not in together.stderr, together.stderr
+
+
 def test_a_readers_link_is_not_sent_on_as_a_referer(project):
     """The form's address holds the reader's token: a link on the page (the
     site's header, 첫 화면) or the redirect to the thank-you page must not

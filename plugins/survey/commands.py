@@ -223,6 +223,9 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
             count=len(found), word=opinions.searched(text), typed=text), err=True)
     else:
         click.echo(_("{count} opinions").format(count=len(found)), err=True)
+    if not found and len(words := text.split()) > 1:  # 임기 정류장: looked for as one phrase, not each word
+        click.echo(_('"{text}" is looked for as written, its words side by side in that order; to find each word '
+                     'anywhere, search for one: sotong opinions search {word}').format(text=text, word=words[0]), err=True)
 
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
