@@ -212,6 +212,27 @@ def test_check_refuses_attachments_on_a_public_notice(tmp_path):
             "links its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)") in result.output, result.output
 
 
+@pytest.mark.parametrize("written, said", [
+    ("visibility: 비공개", 'visibility must be one of public, private, not "비공개"; did you mean "private"?'),
+    ("visibility: 위원 전용", 'visibility must be one of public, private, not "위원 전용"; did you mean "private"?'),
+    ("공개여부: 비공개", 'unknown key "공개여부"; did you mean "visibility"?'),
+    ("status: 비공개", "write visibility: private instead of the status line"),
+])
+def test_a_private_notice_whose_visibility_is_written_wrong_is_one_line_and_its_files_stay_private(tmp_path, written,
+                                                                                                      said):
+    """visibility: 비공개 was said at its line, and its attachments were told
+    at theirs to be linked from the notice's public text: one mistake, two
+    lines, the second sending the committee's file to the site."""
+    project = copy_project(tmp_path)
+    text = NOTICE.read_text(encoding="utf-8").replace("visibility: private", written)
+    (project / "content" / "notices" / NOTICE.name).write_text(text, encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("content/")]
+    assert len(lines) == 1 and said in lines[0], result.output
+    assert "{static}/files" not in result.output
+
+
 @given(st.integers(0, 50 * 1000 * 1000))
 def test_a_files_size_reads_as_a_resident_would_write_it(size):
     """The list of files said "1000KB" for 999,600 bytes and "10.0MB" or
