@@ -769,6 +769,10 @@ def _no_known_column(names: list[str], shown: str) -> Problem:
         header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))
 
 
+# the column of groups as staff head it in Korean, added to the file they exported (SPEC §16)
+_GROUPS_COLUMN_WORDS = dict.fromkeys(("모임", "그룹", "단체", "위원회", "소속", "소속모임", "소속단체"), "groups")
+
+
 def _check_header(names: list[str], shown: str) -> None:
     if not any(name in COLUMNS for name in names):
         raise SotongError([_no_known_column(names, shown)])
@@ -776,7 +780,8 @@ def _check_header(names: list[str], shown: str) -> None:
     problems, suggested = [], set()
     for name in dict.fromkeys(names):
         if name and name not in COLUMNS:
-            suggestion = closest(name, (c for c in COLUMNS if c not in names))
+            suggestion = _GROUPS_COLUMN_WORDS.get(name.replace(" ", "")) if "groups" not in names else None
+            suggestion = suggestion or closest(name, (c for c in COLUMNS if c not in names))
             suggested.add(suggestion)
             message = (_('unknown column "{name}"; did you mean "{suggestion}"? The header must name these columns, '
                          'in any order: {expected}') if suggestion else
