@@ -233,6 +233,24 @@ def test_a_private_notice_whose_visibility_is_written_wrong_is_one_line_and_its_
     assert "{static}/files" not in result.output
 
 
+def test_check_warns_of_an_hwp_attachment_without_its_pdf(tmp_path):
+    """The members, many reading on a phone, got the committee's 회의록.hwp,
+    which most phones cannot open; check warned of a linked HWP on the site
+    but not of an attached one."""
+    project = copy_project(tmp_path)
+    (project / "content" / "files").mkdir(exist_ok=True)
+    for name in ("회의록.hwp", "안건.pdf", "심사표.hwpx", "심사표.pdf"):
+        (project / "content" / "files" / name).write_bytes(PDF)
+    with_front_matter(project, "attachments: [files/안건.pdf, files/회의록.hwp, files/심사표.hwpx, files/심사표.pdf]")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "Hangul (HWP)" in line]
+    assert warned == [f"content/notices/{NOTICE.name}:4: warning: the attachment files/회의록.hwp is a Hangul (HWP) file, "
+                      "which most phones cannot open, so members who read the email on a phone cannot read it; save the "
+                      "same content as a PDF too, put it beside it and attach both, e.g. attachments: [files/안건.pdf, "
+                      "files/회의록.hwp, files/회의록.pdf, files/심사표.hwpx, files/심사표.pdf]"], result.output
+
+
 @given(st.integers(0, 50 * 1000 * 1000))
 def test_a_files_size_reads_as_a_resident_would_write_it(size):
     """The list of files said "1000KB" for 999,600 bytes and "10.0MB" or
