@@ -175,6 +175,9 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
     if _everyone(value):
         problem(("audiences",), _everyone_said(value))
         return ()
+    if isinstance(value, str) and resolve_key(value, audiences.groups) is not None:  # audiences: 통장협의회
+        problem(("audiences",), _unknown_segment(value.strip(), audiences))  # the list with its segment, in one line
+        return ()
     if not isinstance(value, list):
         advice = _("write audiences: [{value}]").format(value=value) if isinstance(value, str) else _("e.g. audiences: [{example}]").format(example=example)
         problem(("audiences",), _("audiences must be a list; {advice}").format(advice=advice))

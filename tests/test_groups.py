@@ -108,6 +108,15 @@ def test_a_group_written_for_a_segment_names_what_to_write(written, instead):
     assert problems == [(("audiences", 0), f'"{written}" is a group, not a segment; write audiences: [{instead}]')]
 
 
+@pytest.mark.parametrize("written", ["주민참여예산위원회", "committee-budget"])
+def test_a_group_written_for_audiences_without_brackets_is_told_its_segment_in_one_step(written):
+    """``audiences: 주민참여예산위원회`` was told to be a list, audiences:
+    [주민참여예산위원회], which was then told to be a group, not a segment."""
+    problems = []
+    assert read_audience_list(written, AUDIENCES, lambda path, message: problems.append((path, message))) == ()
+    assert problems == [(("audiences",), f'"{written}" is a group, not a segment; write audiences: [budget-committee]')]
+
+
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
     row, errors = check_row(dict(GOOD, groups="committee-budget; 통장협의회"), AUDIENCES, 2026)
     assert errors == [] and row["groups"] == "committee-budget;org-tongjang"
