@@ -107,7 +107,23 @@ def file_warnings(notice: Notice, shown: str) -> list[str]:
         found.append(f"{shown}:{line('sms')}: " + _(
             "warning: a private notice goes by email only, so no text message carries it and this sms: line "
             "is never sent; remove it, and write what the members need in the text"))
-    return found + _quoted_texts(notice, shown) + _examples_left(notice, shown) + text_warnings(notice, shown)
+    return (found + _hangul_attachments(notice, shown) + _quoted_texts(notice, shown) + _examples_left(notice, shown)
+            + text_warnings(notice, shown))
+
+
+def _hangul_attachments(notice: Notice, shown: str) -> list[str]:
+    """A private notice's HWP attachments without a PDF of the same name
+    attached too: the members reading its email on a phone, most of which
+    have no program for HWP, get a file they cannot open."""
+    pdfs = {os.path.splitext(path)[0] for path in notice.attachments if path.lower().endswith(".pdf")}
+    return [f"{shown}:{notice.lines.get('attachments', 1)}: " + _(
+        "warning: the attachment {path} is a Hangul (HWP) file, which most phones cannot open, so members who read "
+        "the email on a phone cannot read it; save the same content as a PDF too, put it beside it and attach both, "
+        "e.g. attachments: [{paths}]").format(path=path, paths=", ".join(
+            written for each in notice.attachments for written in ((each, os.path.splitext(each)[0] + ".pdf")
+                                                                   if each == path else (each,))))
+        for path in notice.attachments
+        if os.path.splitext(path)[1].lower() in HANGUL_FILE_ENDINGS and os.path.splitext(path)[0] not in pdfs]
 
 
 # a text wholly in the quotes a word processor writes (“ ”, ‘ ’) or a Korean keyboard's full-width ones (＂ ＂)

@@ -33,6 +33,12 @@ GENDER_WORDS = {
 KINDS = ("person", "business")
 TOP_KEYS = ("fields", "edition_field", "departments", "dongs", "business_types", "groups", "segments")
 SEGMENT_KEYS = ("label", "age", "birth_years", "genders", "dongs", "kinds", "business_types", "fields", "groups")
+# The key a word staff write for it means (그룹: groups, 나이: age), where that key is one the place takes
+KEY_WORDS = {"그룹": "groups", "모임": "groups", "단체": "groups", "위원회": "groups", "group": "groups",
+             "분야": "fields", "수신분야": "fields", "field": "fields", "부서": "departments", "department": "departments",
+             "동": "dongs", "행정동": "dongs", "dong": "dongs", "업종": "business_types", "대상": "segments",
+             "세그먼트": "segments", "segment": "segments", "나이": "age", "연령": "age", "출생연도": "birth_years",
+             "성별": "genders", "gender": "genders", "이름": "label", "라벨": "label", "종류": "kinds", "kind": "kinds"}
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,9 @@ def read_audience_list(value, audiences: Audiences, problem) -> tuple[Segment, .
     if _everyone(value):
         problem(("audiences",), _everyone_said(value))
         return ()
+    if isinstance(value, str) and resolve_key(value, audiences.groups) is not None:  # audiences: 통장협의회
+        problem(("audiences",), _unknown_segment(value.strip(), audiences))  # the list with its segment, in one line
+        return ()
     if not isinstance(value, list):
         advice = _("write audiences: [{value}]").format(value=value) if isinstance(value, str) else _("e.g. audiences: [{example}]").format(example=example)
         problem(("audiences",), _("audiences must be a list; {advice}").format(advice=advice))
@@ -284,7 +293,7 @@ def _validate(doc: yamlsrc.Located, shown: str):
     for key in data:
         if key not in TOP_KEYS:
             problem((key,), _('unknown key "{key}"{suggestion}; allowed: {top_keys}').format(
-                key=key, suggestion=did_you_mean(key, TOP_KEYS), top_keys=", ".join(TOP_KEYS)))
+                key=key, suggestion=_key_meant(key, TOP_KEYS), top_keys=", ".join(TOP_KEYS)))
     fields = _labelled_map(data, "fields", problem)
     dongs = _labelled_map(data, "dongs", problem)
     business_types = _labelled_map(data, "business_types", problem) if "business_types" in data else {}
@@ -312,6 +321,13 @@ def _validate(doc: yamlsrc.Located, shown: str):
         groups=groups,
     )
     return audiences, problems
+
+
+def _key_meant(key, allowed) -> str:
+    """The tail naming the key of ``allowed`` that ``key`` means, a word staff
+    write for it (그룹: groups) or a misspelling, or ''."""
+    meant = KEY_WORDS.get("".join(str(key).lower().split()))
+    return suggested(meant) if meant in allowed else did_you_mean(str(key), allowed)
 
 
 def _labelled_map(data: dict, key: str, problem) -> dict:
@@ -386,7 +402,7 @@ def _segment(name, spec, refs, problem) -> Segment | None:
     for key, value in spec.items():
         if key not in SEGMENT_KEYS:
             problem((key,), _('unknown segment key "{key}"{suggestion}; allowed: {segment_keys}').format(
-                key=key, suggestion=did_you_mean(key, SEGMENT_KEYS), segment_keys=", ".join(SEGMENT_KEYS)))
+                key=key, suggestion=_key_meant(key, SEGMENT_KEYS), segment_keys=", ".join(SEGMENT_KEYS)))
             ok = False
         elif key == "label":
             if not isinstance(value, str):

@@ -55,6 +55,8 @@ OPTIONAL_KEYS = """# 아래는 필요할 때만 쓰는 항목입니다. 쓰려�
 # survey: 설문 이름 (content/surveys/의 파일 이름, .yaml 없이)
 # priority: urgent   # 긴급 공지
 # status: draft   # 초안: 누리집, 소식지, 이메일, 문자 어디에도 나가지 않습니다
+# visibility: private   # 비공개(위원회·단체 자료): 누리집에 싣지 않고 audiences의 대상에게 이메일로만 전문을 보냅니다. channels: [email]로 씁니다
+# attachments: [files/안건.pdf]   # 비공개 공지의 이메일에 붙여 보낼 파일 (content/files/에 둡니다)
 """
 
 

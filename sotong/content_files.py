@@ -18,6 +18,7 @@ Korean name made on a Mac), which the server does not find.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import fnmatch
 import os
@@ -279,6 +280,15 @@ def _other_ending(target: Path) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
+def _spelled_near(target: Path) -> str | None:
+    """The one file in ``target``'s folder of its ending whose name is near
+    its name (통장회의 안건.pdf written for 통장회의-안건.pdf), or None."""
+    suffix = target.suffix.lower()
+    names = _files_beside(target, lambda name: Path(name).suffix.lower() == suffix)
+    near = difflib.get_close_matches(target.name, names, n=2, cutoff=0.8)
+    return near[0] if len(near) == 1 else None
+
+
 def stored_otherwise(root: Path | str, relative: str) -> str | None:
     """The path (from ``root``, with /) of the file that ``relative`` names
     with the same letters stored in another Unicode form, or None: a Korean
@@ -346,6 +356,10 @@ def file_under(root: Path, value: str) -> tuple[str | None, str | None]:
         return None, _('"{text}" not found under content/: its folder holds {name}, of another ending; write {fixed} '
                        '(or put the file written there)').format(
                            text=text, name=other, fixed=(relative.parent / other).as_posix())
+    if not target.is_file() and (near := _spelled_near(target)):
+        return None, _('"{text}" not found under content/: its folder holds {name}, a name near it; write {fixed} '
+                       '(or put the file written there)').format(
+                           text=text, name=near, fixed=(relative.parent / near).as_posix())
     if not target.is_file():
         return None, _('"{text}" not found under content/; put the file there (e.g. content/{folder}/) or fix the '
                        'path').format(text=text, folder=folder)

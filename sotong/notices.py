@@ -617,11 +617,25 @@ def _attachments(given: _Given, visibility: str) -> tuple:
     if value is None:
         return ()
     if visibility != "private":
-        given.problem("attachments", _("attachments go inside a private notice's emails only; a public notice links "
-                                       "its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)"))
+        if not _privacy_miswritten(given.meta):  # else its line says what to write, and the files stay private
+            given.problem("attachments", _("attachments go inside a private notice's emails only; a public notice "
+                                           "links its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)"))
+        return ()
+    if isinstance(value, str) and len(parts := [part.strip() for part in re.split("[,，、]", value) if part.strip()]) > 1 \
+            and file_under(given.content_root, value)[1]:  # files/a.pdf, files/b.hwp: the last one was suggested alone
+        given.problem("attachments", _("attachments: several files are written as a list, a path under content/ for "
+                                       "each: attachments: [{paths}]").format(paths=", ".join(parts)))
         return ()
     found = [_attachment(given, written) for written in (value if isinstance(value, list) else [value])]
     return tuple(dict.fromkeys(path for path in found if path))
+
+
+def _privacy_miswritten(meta: dict) -> bool:
+    """Whether the notice means to be private in a way said wrong at its own
+    line (visibility: 비공개, 공개여부: ..., status: 비공개): its attachments
+    are then not told to be linked from a public text."""
+    return (meta.get("visibility") not in (None, "public") or bool(_status_hint(meta))
+            or any(key != "visibility" and _meant_key(key) == "visibility" for key in meta))
 
 
 def _attachment(given: _Given, written) -> str | None:
@@ -766,7 +780,8 @@ _IN_ENGLISH = {"홈페이지": "homepage site", "누리집": "homepage site", "�
                "트위터": "twitter", "엑스": "twitter", "페이스북": "facebook", "블로그": "blog",
                "초안": "draft", "임시": "draft", "임시저장": "draft", "게시": "published", "발행": "published",
                "공개": "published public", "긴급": "urgent", "중요": "urgent", "보통": "normal", "일반": "normal",
-               "비공개": "private draft", "private": "draft",
+               "비공개": "private draft", "private": "draft", "대외비": "private", "내부용": "private",
+               "위원전용": "private", "회원전용": "private",
                "의견수렴": "consultation", "설문": "survey", "설문조사": "survey",
                "객관식": "single", "단일선택": "single", "하나선택": "single", "선택": "single", "예/아니오": "single",
                "yes/no": "single", "복수선택": "multiple", "다중선택": "multiple", "중복선택": "multiple",

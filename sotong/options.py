@@ -333,7 +333,7 @@ class FileName(click.Path):
     and a file to write that is there already under a name without the
     command's suffix (``/etc/passwd``, ``notes.txt``, a device): writing it
     would replace a file that is no file of this command's (refused, the
-    example named for today)."""
+    example named for today), or a folder (the example's file in it)."""
 
     def __init__(self, example: str, reads: bool = False, exists: bool = False):
         super().__init__(dir_okay=False, exists=exists)
@@ -354,6 +354,10 @@ class FileName(click.Path):
         if not self.reads and self.suffix == ".csv" and suffix.lower() in _EXCEL_SUFFIXES:
             raise FileNameSlip(value, stem + self.suffix, _("{typed}: this command writes a CSV file, which Excel "
                                                            "opens only when its name ends in .csv; write {example}"), ctx)
+        if not self.reads and os.path.isdir(value):  # private: the folder meant for it, the file's name left out
+            example = os.path.join(value, os.path.basename(self.example.format(day=dt.date.today().isoformat())))
+            raise FileNameSlip(value, example, _("{typed} is a folder; write the name of the file to make in it: "
+                                                 "{example}"), ctx)
         if not self.reads and os.path.lexists(value):
             raise FileNameSlip(value, self.example.format(day=dt.date.today().isoformat()), _(
                 "{typed} is a file already, not one this command writes: writing would replace it; write a new "

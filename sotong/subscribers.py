@@ -478,6 +478,10 @@ def spreadsheet_phone(text: str) -> str | None:
     return normalize_phone(text) or (normalize_phone("0" + text) if text.startswith("1") and text.isdigit() else None)
 
 
+# what staff list a cell's groups with, instead of ";" (as Excel users and forms list things)
+_GROUP_SEPARATORS = re.compile(r"\s*[,，、/|]\s*|\s+")
+
+
 def group_keys(cell: str | None, groups: dict, errors: list) -> set:
     """The ``;``-separated groups of a cell (SPEC §16), keys or Korean labels;
     a message in ``errors`` for each one audiences.yaml does not define."""
@@ -485,15 +489,26 @@ def group_keys(cell: str | None, groups: dict, errors: list) -> set:
     for given in (g.strip() for g in (cell or "").split(";")):
         if (key := resolve_key(given, groups)) is not None:  # in any Unicode form (a Mac's file writes 한글 apart)
             keys.add(key)
-        elif "," in given:  # as Excel users list things: not one misspelled group
-            errors.append(_('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
-                column="group", cell=given, known=";".join(list(groups)[:2])))
         elif given:
-            hint = did_you_mean(given, groups) or (_("; write one of: {groups}").format(groups=", ".join(groups)) if groups
-                                                   else _("; define it under groups: in audiences.yaml"))
-            errors.append(_('group "{given}" is not a group in audiences.yaml{hint}').format(
-                given=given, hint=hint))
+            errors.append(_unknown_group(given, groups))
     return keys
+
+
+def _unknown_group(given: str, groups: dict) -> str:
+    """What to write for ``given``, no group of ``groups``: the groups it
+    lists with another separator, written with ";" (not one misspelled
+    group), or the group nearest to it, its key or Korean name."""
+    parts = [part for part in _GROUP_SEPARATORS.split(given) if part]
+    if len(parts) > 1 and all(resolve_key(part, groups) is not None for part in parts):
+        return _('groups "{cell}" are not separated by ";"; separate them with ";": {meant}').format(
+            cell=given, meant=";".join(parts))
+    if "," in given:  # as Excel users list things: not one misspelled group
+        return _('{column}s "{cell}" are separated by commas; separate them with ";", e.g. {known}').format(
+            column="group", cell=given, known=";".join(list(groups)[:2]))
+    hint = did_you_mean(given, groups, labels=True) or (
+        _("; write one of: {groups}").format(groups=", ".join(f"{key} ({label})" for key, label in groups.items()))
+        if groups else _("; define it under groups: in audiences.yaml"))
+    return _('group "{given}" is not a group in audiences.yaml{hint}').format(given=given, hint=hint)
 
 
 def _not_in(column: str, given: str, known: dict, what: str) -> str:
@@ -754,6 +769,10 @@ def _no_known_column(names: list[str], shown: str) -> Problem:
         header=",".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)))
 
 
+# the column of groups as staff head it in Korean, added to the file they exported (SPEC §16)
+_GROUPS_COLUMN_WORDS = dict.fromkeys(("모임", "그룹", "단체", "위원회", "소속", "소속모임", "소속단체"), "groups")
+
+
 def _check_header(names: list[str], shown: str) -> None:
     if not any(name in COLUMNS for name in names):
         raise SotongError([_no_known_column(names, shown)])
@@ -761,7 +780,8 @@ def _check_header(names: list[str], shown: str) -> None:
     problems, suggested = [], set()
     for name in dict.fromkeys(names):
         if name and name not in COLUMNS:
-            suggestion = closest(name, (c for c in COLUMNS if c not in names))
+            suggestion = _GROUPS_COLUMN_WORDS.get(name.replace(" ", "")) if "groups" not in names else None
+            suggestion = suggestion or closest(name, (c for c in COLUMNS if c not in names))
             suggested.add(suggestion)
             message = (_('unknown column "{name}"; did you mean "{suggestion}"? The header must name these columns, '
                          'in any order: {expected}') if suggestion else

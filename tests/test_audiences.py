@@ -75,6 +75,12 @@ def test_a_valid_file_loads(tmp_path):
 
 @pytest.mark.parametrize("edit, expected", [
     (("segments:", "segment:"), 'audiences.yaml:12: unknown key "segment"; did you mean "segments"?'),
+    # the Korean word for a key: was the list of keys alone (그룹: for groups:, 나이: for age:)
+    (("segments:", "그룹:\n  org-tongjang: 통장협의회\nsegments:"), 'audiences.yaml:12: unknown key "그룹"; did you mean "groups"?'),
+    (("segments:", "대상:"), 'audiences.yaml:12: unknown key "대상"; did you mean "segments"?'),
+    (("    age: [30, 59]", "    나이: [30, 59]"), 'audiences.yaml:15: unknown segment key "나이"; did you mean "age"?'),
+    (("    label: 학부모", "    이름: 학부모"), 'audiences.yaml:14: unknown segment key "이름"; did you mean "label"?'),
+    (("    age: [30, 59]", "    모임: [org-tongjang]"), 'audiences.yaml:15: unknown segment key "모임"; did you mean "groups"?'),
     (("    label: 학부모", "    lable: 학부모"), 'audiences.yaml:14: unknown segment key "lable"; did you mean "label"?'),
     (("fields: [education]", "fields: [educaton]"), 'audiences.yaml:16: fields: "educaton" is not defined; did you mean "education"?'),
     (("age: [30, 59]", "age: [59, 30]"),

@@ -204,6 +204,20 @@ def test_a_file_to_write_that_is_not_the_commands_own_is_not_replaced(project_di
     assert (project_dir / "메모.txt").read_text() == "직원 메모\n"
 
 
+@pytest.mark.parametrize("command, example", [
+    (("subscribers", "export"), "구독자-"), (("opinions", "export", "bus-routes"), "의견-")], ids=["subscribers", "opinions"])
+def test_a_folder_given_for_the_file_to_write_is_told_the_file_to_write_in_it(project_dir, command, example):
+    """``sotong opinions export SLUG private`` (the folder the guide names,
+    the file's name left out) was told "private is a file already ... write
+    a new file's name", which it is not."""
+    (project_dir / "private").mkdir(exist_ok=True)
+    for folder in ("private", "private/"):
+        result = run_sotong(project_dir, *command, folder, env={"SOTONG_LANG": "ko"})
+        assert result.code == 2, result.output
+        assert result.stderr.startswith(f"오류: {folder}은(는) 폴더입니다. ") and len(result.stderr.splitlines()) == 1, result.stderr
+        assert f" private/{example}" in result.stderr and result.stderr.rstrip().endswith(".csv"), result.stderr
+
+
 @pytest.mark.parametrize("args", [("new", "--title", "김장\udcff나눔", "--department", "문화체육과", "--category", "culture"),
                                   ("opinions", "search", "\udcb9\udcf6\udcbd\udcba")], ids=["new --title", "opinions search"])
 def test_text_typed_in_a_terminal_that_is_not_utf8_is_refused_in_one_line(project_dir, args):

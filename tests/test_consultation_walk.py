@@ -115,6 +115,21 @@ def test_a_link_already_used_says_what_to_do_when_the_member_did_not_answer(tmp_
     assert "이미 답해 주셨습니다" in said and "전달" in said and "복지정책과" in said and "02-2286-5114" in said, said
 
 
+def test_the_thanks_after_an_opinion_says_what_becomes_of_it(tmp_path):
+    """The member's form (no JavaScript: a POST, then its 303) ended on a
+    survey's thanks ("구정에 반영하겠습니다"), which said nothing of the record
+    the form had said the opinion goes into, nor that it cannot be changed."""
+    member = member_visits(tmp_path, "2026-12-12")
+    sent = member.post("/surveys/welfare-agenda", data={"t": survey_token("welfare-agenda", MEMBER), "opinion": "찬성합니다"})
+    assert sent.status_code == 303
+    thanks = member.get(sent.headers["Location"].split("127.0.0.1:8080", 1)[-1])
+    assert thanks.status_code == 200
+    said = page_text(thanks)
+    assert "「2027년 겨울나기 지원 사업」에 대한 의견" in said and "복지정책과의 정책 의견 기록" in said, said
+    assert "참여자 번호, 성별, 행정동, 연령대" in said and "한 번만" in said, said
+    assert "누리집에 싣지 않습니다" in said, said  # publish_results is not set: nothing of it is published
+
+
 HEADER = "id,name,email,phone,birth_year,gender,dong,fields,channels,kind,business_type,subscribed_at,unsubscribed_at"
 
 

@@ -108,19 +108,49 @@ def test_a_group_written_for_a_segment_names_what_to_write(written, instead):
     assert problems == [(("audiences", 0), f'"{written}" is a group, not a segment; write audiences: [{instead}]')]
 
 
+@pytest.mark.parametrize("written", ["주민참여예산위원회", "committee-budget"])
+def test_a_group_written_for_audiences_without_brackets_is_told_its_segment_in_one_step(written):
+    """``audiences: 주민참여예산위원회`` was told to be a list, audiences:
+    [주민참여예산위원회], which was then told to be a group, not a segment."""
+    problems = []
+    assert read_audience_list(written, AUDIENCES, lambda path, message: problems.append((path, message))) == ()
+    assert problems == [(("audiences",), f'"{written}" is a group, not a segment; write audiences: [budget-committee]')]
+
+
 def test_import_reads_group_keys_and_korean_labels_and_names_unknown_ones():
     row, errors = check_row(dict(GOOD, groups="committee-budget; 통장협의회"), AUDIENCES, 2026)
     assert errors == [] and row["groups"] == "committee-budget;org-tongjang"
     decomposed = unicodedata.normalize("NFD", "주민참여예산위원회")  # as a Mac writes file text: was not a group
     row, errors = check_row(dict(GOOD, groups=decomposed), AUDIENCES, 2026)
     assert errors == [] and row["groups"] == "committee-budget"
-    row, errors = check_row(dict(GOOD, groups="통장협의"), AUDIENCES, 2026)
+    row, errors = check_row(dict(GOOD, groups="위원회"), AUDIENCES, 2026)
+    assert row is None  # the list names each group's Korean name too (staff write those): was the keys alone
+    assert errors == ['group "위원회" is not a group in audiences.yaml; write one of: committee-budget (주민참여예산위원회), '
+                      'org-tongjang (통장협의회)']
+
+
+@pytest.mark.parametrize("cell, meant", [
+    # was: not a group; did you mean "committee-budget"? (a spelling to fix, for a member of both)
+    ("committee-budget, 통장협의회", "committee-budget;통장협의회"),
+    # were: not a group, and the two keys listed (nothing said of the separator)
+    ("주민참여예산위원회/통장협의회", "주민참여예산위원회;통장협의회"),
+    ("주민참여예산위원회 통장협의회", "주민참여예산위원회;통장협의회"),
+    ("주민참여예산위원회、통장협의회", "주민참여예산위원회;통장협의회"),
+])
+def test_groups_listed_with_another_separator_are_told_to_write_them_with_semicolons(cell, meant):
+    row, errors = check_row(dict(GOOD, groups=cell), AUDIENCES, 2026)
     assert row is None
-    assert errors == ['group "통장협의" is not a group in audiences.yaml; write one of: committee-budget, org-tongjang']
-    row, errors = check_row(dict(GOOD, groups="committee-budget, 통장협의회"), AUDIENCES, 2026)
-    assert row is None  # was: not a group; did you mean "committee-budget"? (a spelling to fix, for a member of both)
-    assert errors == ['groups "committee-budget, 통장협의회" are separated by commas; separate them with ";", '
-                      'e.g. committee-budget;org-tongjang']
+    assert errors == [f'groups "{cell}" are not separated by ";"; separate them with ";": {meant}']
+
+
+@pytest.mark.parametrize("cell, near", [
+    ("통장 협의회", "통장협의회"), ("통장협의", "통장협의회"), ("예산위원회", "주민참여예산위원회"),  # were: write one of the keys
+    ("committe-budget", "committee-budget"),
+])
+def test_a_group_misspelled_names_the_group_meant_by_its_key_or_korean_name(cell, near):
+    row, errors = check_row(dict(GOOD, groups=cell), AUDIENCES, 2026)
+    assert row is None
+    assert errors == [f'group "{cell}" is not a group in audiences.yaml; did you mean "{near}"?']
 
 
 def test_groups_round_trip_and_a_file_without_the_column_keeps_them(tmp_path):

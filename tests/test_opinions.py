@@ -317,12 +317,33 @@ def test_a_policy_or_department_written_wrong_is_named_and_a_removed_consultatio
         assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--department", department).stdout
     for text in (unicodedata.normalize("NFD", "버스"), unicodedata.normalize("NFD", "배차를 줄여")):  # was: 0 opinions
         assert "S000030" in invoke_sotong(project, "opinions", "search", text).stdout
+    # the consultation written by its title or its policy's, as staff know it: was only the slugs, none suggested
+    for written in ("마을버스 노선", "2027년 마을버스 노선 개편"):
+        refused = invoke_sotong(project, "opinions", "export", written, str(project / "private" / "x.csv"))
+        assert refused.code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+        assert f'did you mean "{SLUG}"?' in refused.output and f"{SLUG} (" in refused.output, refused.output
     (project / "content" / "surveys" / f"{SLUG}.yaml").unlink()
     assert "S000030" in invoke_sotong(project, "opinions", "search", "버스", "--policy", SLUG).stdout
+    refused = invoke_sotong(project, "opinions", "search", "버스", "--policy", "마을버스 노선 개편")  # its file gone
+    assert refused.code == 1 and f'did you mean "{SLUG}"?' in refused.output, refused.output  # by the stored policy
     exported = invoke_sotong(project, "opinions", "export", SLUG, str(project / "private" / "kept.csv"))
     assert exported.code == 0, exported.output
     assert "마을버스 배차를 줄여 주세요" in (project / "private" / "kept.csv").read_text(encoding="utf-8-sig")
     assert invoke_sotong(project, "opinions", "export", "village-bus", str(project / "private" / "x.csv")).code == 1
+
+
+def test_two_words_found_nowhere_side_by_side_are_told_to_be_searched_one_at_a_time(project):
+    """``opinions search "배차 정류장"`` said only "0 opinions", though an
+    opinion held both words: they are looked for as written, side by side."""
+    survey = Project(project / "pelicanconf.py").part("surveys")[SLUG]
+    with contextlib.closing(opinions.ensure(Project(project / "pelicanconf.py").store)) as store, store.transaction():
+        opinions.record(store, survey, Subscriber(id="S000032", birth_year=1970, gender="F"),
+                        {"opinion": ("배차를 줄이고 정류장을 늘려 주세요",)}, TODAY)
+    apart = invoke_sotong(project, "opinions", "search", "배차 정류장")
+    assert apart.code == 0 and "S000032" not in apart.stdout
+    assert 'search for one: sotong opinions search 배차' in apart.stderr, apart.stderr
+    together = invoke_sotong(project, "opinions", "search", "정류장을 늘려")
+    assert "S000032" in together.stdout and "search for one" not in together.stderr, together.stderr
 
 
 def test_a_readers_link_is_not_sent_on_as_a_referer(project):
@@ -622,7 +643,18 @@ CONSULTATION_CASES = [
     (CONSULTATION.replace("  summary: 배차 간격을 줄이는 개편안입니다.\n", "  summary: \" \"\n"), 15, "policy.summary is required"),
     (CONSULTATION.replace("department: 자치행정과", "department: 자치행정팀"), 17,
      'unknown department "자치행정팀"; did you mean "자치행정과"?; use one of departments in audiences.yaml'),
-    (CONSULTATION.replace("  summary:", "  summery:"), 18, 'unknown policy key "summery"; policy takes title, department, summary'),
+    (CONSULTATION.replace("  summary:", "  summery:"), 18,
+     'unknown policy key "summery"; did you mean "summary"?; policy takes title, department, summary'),
+    # a policy's keys in Korean: was that key unknown and, at the policy's line, its English key required too
+    (CONSULTATION.replace("  department:", "  부서:"), 17, 'unknown policy key "부서"; did you mean "department"?'),
+    (CONSULTATION.replace("  summary:", "  요약:"), 18, 'unknown policy key "요약"; did you mean "summary"?'),
+    # its keys written as a list's items: was "a consultation needs its policy"
+    (CONSULTATION.replace("  title:", "  - title:").replace("  department:", "  - department:").replace(
+        "  summary:", "  - summary:"), 15, 'policy\'s lines start with "- ", which makes them a list; remove the "- "'),
+    # 정책: for policy:, or its keys at the top: said at their lines only (was also "a consultation needs its policy")
+    (CONSULTATION.replace("policy:", "정책:"), 15, 'unknown key "정책"; did you mean "policy"?'),
+    (CONSULTATION.split("policy:")[0] + "policy_title: 마을버스 노선 개편\n", 15,
+     'unknown key "policy_title"; the policy\'s title is written under policy:'),
     (CONSULTATION.replace("anonymous: false", "anonymous: true"), 14,
      "a consultation keeps who answered, by policy; write anonymous: false"),
     (CONSULTATION.replace("kind: consultation", "kind: consultaton"), 13,
@@ -649,6 +681,7 @@ def test_every_consultation_definition_error_is_a_file_line_problem(tmp_path, te
     (project / "content" / "surveys" / "my-consultation.yaml").write_text(text, encoding="utf-8")
     problems = [str(p) for p in check_project(Project(project / "pelicanconf.py"))]
     assert any(p.startswith(f"content/surveys/my-consultation.yaml:{line}: ") and message in p for p in problems), problems
+    assert len(problems) == 1, problems  # one mistake, one line
 
 
 def test_titles_typed_on_a_mac_are_composed(tmp_path):

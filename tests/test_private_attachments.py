@@ -98,6 +98,14 @@ def test_nothing_of_the_files_is_under_output(bundled):
     ("attachments: [../pelicanconf.py]", {}, 'attachment "../pelicanconf.py" must be a path inside content/'),
     ("attachments:\n  - {file: files/a.pdf}", {}, "attachments: write each file as a path under content/ on a "
                                                   "line of its own, e.g.  - files/plan.pdf"),
+    # a blank for the file's hyphen: was "not found", put the file there or fix the path
+    ("attachments: [files/회의 안건.pdf]", {"회의-안건.pdf": b"%PDF"},
+     'attachment "files/회의 안건.pdf" not found under content/: its folder holds 회의-안건.pdf, a name near it; '
+     'write files/회의-안건.pdf'),
+    # two files written as one text: was "not found", with the second one's path to write alone
+    ("attachments: files/a.pdf, files/b.hwp", {"a.pdf": b"%PDF", "b.hwp": b"HWP"},
+     "attachments: several files are written as a list, a path under content/ for each: "
+     "attachments: [files/a.pdf, files/b.hwp]"),
 ])
 def test_check_refuses_attachments_mail_cannot_carry(tmp_path, lines, files, message):
     project = copy_project(tmp_path)
@@ -202,6 +210,45 @@ def test_check_refuses_attachments_on_a_public_notice(tmp_path):
     assert result.code == 1
     assert (f"content/notices/{public.name}:4: attachments go inside a private notice's emails only; a public notice "
             "links its file in its text, e.g. [계획서 내려받기]({static}/files/plan.pdf)") in result.output, result.output
+
+
+@pytest.mark.parametrize("written, said", [
+    ("visibility: 비공개", 'visibility must be one of public, private, not "비공개"; did you mean "private"?'),
+    ("visibility: 위원 전용", 'visibility must be one of public, private, not "위원 전용"; did you mean "private"?'),
+    ("공개여부: 비공개", 'unknown key "공개여부"; did you mean "visibility"?'),
+    ("status: 비공개", "write visibility: private instead of the status line"),
+])
+def test_a_private_notice_whose_visibility_is_written_wrong_is_one_line_and_its_files_stay_private(tmp_path, written,
+                                                                                                      said):
+    """visibility: 비공개 was said at its line, and its attachments were told
+    at theirs to be linked from the notice's public text: one mistake, two
+    lines, the second sending the committee's file to the site."""
+    project = copy_project(tmp_path)
+    text = NOTICE.read_text(encoding="utf-8").replace("visibility: private", written)
+    (project / "content" / "notices" / NOTICE.name).write_text(text, encoding="utf-8")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("content/")]
+    assert len(lines) == 1 and said in lines[0], result.output
+    assert "{static}/files" not in result.output
+
+
+def test_check_warns_of_an_hwp_attachment_without_its_pdf(tmp_path):
+    """The members, many reading on a phone, got the committee's 회의록.hwp,
+    which most phones cannot open; check warned of a linked HWP on the site
+    but not of an attached one."""
+    project = copy_project(tmp_path)
+    (project / "content" / "files").mkdir(exist_ok=True)
+    for name in ("회의록.hwp", "안건.pdf", "심사표.hwpx", "심사표.pdf"):
+        (project / "content" / "files" / name).write_bytes(PDF)
+    with_front_matter(project, "attachments: [files/안건.pdf, files/회의록.hwp, files/심사표.hwpx, files/심사표.pdf]")
+    result = run_sotong(project, "check", env=SECRET)
+    assert result.code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "Hangul (HWP)" in line]
+    assert warned == [f"content/notices/{NOTICE.name}:4: warning: the attachment files/회의록.hwp is a Hangul (HWP) file, "
+                      "which most phones cannot open, so members who read the email on a phone cannot read it; save the "
+                      "same content as a PDF too, put it beside it and attach both, e.g. attachments: [files/안건.pdf, "
+                      "files/회의록.hwp, files/회의록.pdf, files/심사표.hwpx, files/심사표.pdf]"], result.output
 
 
 @given(st.integers(0, 50 * 1000 * 1000))

@@ -7,6 +7,7 @@ members, read from sample/subscribers.csv by brute force)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import email
 import email.policy
@@ -208,6 +209,12 @@ def test_staff_preview_a_committee_members_email_with_a_persona(project):
     message = email.message_from_bytes(eml, policy=email.policy.default)
     text = message.get_body(("plain",)).get_content()
     assert TITLE in text and all(phrase in text for phrase in BODY_PHRASES)
+    # the page to open in a browser shows the picture the email carries: its cid: address, which only a mail
+    # client reads, showed staff a broken picture where members see the committee's chart
+    html = (project / "private" / "preview" / f"persona-{ISSUE}.html").read_text(encoding="utf-8")
+    assert "cid:" not in html
+    shown = re.search(rf'<img[^>]*src="data:image/png;base64,([^"]+)"[^>]*alt="{re.escape(IMAGE_ALT)}"', html)
+    assert shown and base64.b64decode(shown[1]) == IMAGE.read_bytes()
 
 
 def test_a_private_notice_sent_on_its_own_offers_no_web_view_and_keeps_its_headings_in_order(project):
@@ -811,6 +818,24 @@ def test_a_private_notices_text_is_rendered_with_the_projects_markdown_as_a_publ
     for entry in holders:
         message = email.message_from_bytes((outbox / entry["file"]).read_bytes(), policy=email.policy.default)
         assert re.search(r"위원 첫째 줄입니다<br ?/?>\s*위원 둘째 줄입니다", message.get_body(("html",)).get_content())
+
+
+def test_a_private_notices_table_has_ruled_and_padded_cells_in_its_email(tmp_path):
+    """A committee's table (its whole text is in the email) came with no
+    rule and no room between its cells: on a phone its columns' words ran
+    together (통 수참석 예정); the site's page rules them."""
+    project = copy_project(tmp_path)
+    path = project / "content" / "notices" / NOTICE.name
+    path.write_text(NOTICE.read_text(encoding="utf-8") + "\n| 동 | 통 수 | 참석 예정 |\n|---|---|---|\n| 마장동 | 24 | 20 |\n",
+                    encoding="utf-8")
+    result = run_sotong(project, "preview", "--persona", "groups=committee-budget channels=email", "--issue", ISSUE,
+                        env=SECRET)
+    assert result.code == 0, result.output
+    html = (project / "private" / "preview" / f"persona-{ISSUE}.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<t[hd]\b[^>]*>", html.split("<div class=\"notice-body\"", 1)[1].split("</div>", 1)[0])
+    assert len(cells) == 6, cells
+    for cell in cells:
+        assert re.search(r"border:\s*1px solid", cell) and re.search(r"padding:\s*6px 10px", cell), cell
 
 
 def test_an_email_of_private_notices_only_has_no_web_view_and_one_with_a_public_notice_keeps_it(tmp_path):

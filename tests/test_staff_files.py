@@ -61,8 +61,11 @@ def test_a_name_written_with_other_capitals_is_told_the_files_own_name(content):
     assert _said(content, "image: images/Poster.SVG\nimage_alt: 포스터") == [
         'notice.md:6: image "images/Poster.SVG" not found under content/: the file is named poster.svg (the server '
         "tells capitals apart, as Windows does not); write images/poster.svg"]
-    assert _said(content, "image: images/poster2.svg\nimage_alt: 포스터") == [
-        'notice.md:6: image "images/poster2.svg" not found under content/; put the file there (e.g. content/images/) '
+    assert _said(content, "image: images/poster2.svg\nimage_alt: 포스터") == [  # a name near one there: both ways out
+        'notice.md:6: image "images/poster2.svg" not found under content/: its folder holds poster.svg, a name near it; '
+        "write images/poster.svg (or put the file written there)"]
+    assert _said(content, "image: images/banner.svg\nimage_alt: 포스터") == [
+        'notice.md:6: image "images/banner.svg" not found under content/; put the file there (e.g. content/images/) '
         "or fix the path"]
 
 

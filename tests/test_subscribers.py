@@ -474,6 +474,9 @@ def test_header_names_are_trimmed_and_case_insensitive(tmp_path, store):
     ([("emial" if c == "email" else c) for c in COLUMNS], 's.csv:1: unknown column "emial"; did you mean "email"? '
                                                           "The header must name these columns, in any order: id,"),
     (list(COLUMNS) + ["note"], 's.csv:1: unknown column "note"; the header must name these columns, in any order: id,'),
+    # a committee's column added to the export, headed in Korean: was "unknown column" and the list alone
+    ([c for c in COLUMNS if c != "groups"] + ["모임"], 's.csv:1: unknown column "모임"; did you mean "groups"?'),
+    ([c for c in COLUMNS if c != "groups"] + ["소속 단체"], 's.csv:1: unknown column "소속 단체"; did you mean "groups"?'),
     (list(COLUMNS) + ["email"], 's.csv:1: column "email" is in the header 2 times; name each column once'),
 ])
 def test_header_problems_name_the_column(tmp_path, store, columns, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 from dataclasses import replace
@@ -155,8 +156,7 @@ def preview(project: Project, subscriber_id: str | None, persona: str | None, is
         click.echo(_("email: none ({why_not})").format(why_not=_why_not(bundler, subscriber, 'email')))
     else:
         (folder / f"{stem}.eml").write_bytes(message.eml)
-        html = BytesParser(policy=policy.default).parsebytes(message.eml).get_body(("html",)).get_content()
-        (folder / f"{stem}.html").write_text(html, encoding="utf-8")
+        (folder / f"{stem}.html").write_text(html_as_opened(message.eml), encoding="utf-8")
         click.echo(_("email: {count} notices -> {path}").format(
             count=len(message.notices), path=project.shown(folder / f'{stem}.eml')))
         click.echo(_("       open in a browser: {path}").format(
@@ -184,6 +184,20 @@ def _sms_line(text, path: str) -> str:
             bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, dropped=text.dropped, path=path)
     return _("sms:   LMS, {bytes:,} bytes (an SMS holds {sms_max_bytes}), with {shown} notices -> {path}").format(
         bytes=text.bytes, sms_max_bytes=SMS_MAX_BYTES, shown=text.shown, path=path)
+
+
+def html_as_opened(eml: bytes) -> str:
+    """The email's HTML as a browser opens it from a file: a picture carried
+    inside the email (a private notice's, shown by ``cid:``, which only a
+    mail client reads) written into the page, so staff see it as members do."""
+    message = BytesParser(policy=policy.default).parsebytes(eml)
+    html = message.get_body(("html",)).get_content()
+    for part in message.walk():
+        content_id = (part.get("Content-ID") or "").strip("<> ")
+        if content_id and f"cid:{content_id}" in html:
+            data = base64.b64encode(part.get_content()).decode("ascii")
+            html = html.replace(f"cid:{content_id}", f"data:{part.get_content_type()};base64,{data}")
+    return html
 
 
 def _why_not(bundler: Bundler, subscriber, channel: str) -> str:

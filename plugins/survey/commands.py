@@ -223,6 +223,9 @@ def opinions_search_command(project: Project, text: str, slug: str | None, depar
             count=len(found), word=opinions.searched(text), typed=text), err=True)
     else:
         click.echo(_("{count} opinions").format(count=len(found)), err=True)
+    if not found and len(words := text.split()) > 1:  # 임기 정류장: looked for as one phrase, not each word
+        click.echo(_('"{text}" is looked for as written, its words side by side in that order; to find each word '
+                     'anywhere, search for one: sotong opinions search {word}').format(text=text, word=words[0]), err=True)
 
 
 @opinions_group.command("export", help=_("Write the opinions on consultation SLUG to FILE.csv (for Excel)."))
@@ -271,11 +274,17 @@ def _known_policy(project: Project, store, slug: str) -> None:
     one whose opinions the store keeps (its file may be gone: the opinions
     stay five years), so that a slug written wrong is not "0 opinions"."""
     surveys = project.part("surveys")
-    kept = {row[0] for row in store.db.execute("SELECT DISTINCT slug FROM survey_opinions")}
-    known = sorted(kept | {s for s in surveys if surveys[s].kind == "consultation"})
-    if slug not in known:
-        raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
-            slug=slug, suggestion=did_you_mean(slug, known), known=", ".join(known) or _("none (kind: consultation)"))])
+    kept = dict(store.db.execute("SELECT DISTINCT slug, policy FROM survey_opinions").fetchall())  # slug: policy
+    kept.update({name: survey.policy.title for name, survey in surveys.items() if survey.kind == "consultation"})
+    if slug in kept:
+        return
+    # staff write the consultation's title, or its policy's, in Korean (통장협의회 조례): the slug it is is named
+    titles = {name: surveys[name].title if name in surveys else "" for name in sorted(kept)}
+    meant = slug_of_title(slug, titles) or slug_of_title(slug, kept)
+    raise SotongError([_('no consultation "{slug}" in content/surveys/ nor among the stored opinions{suggestion}; known: {known}').format(
+        slug=slug, suggestion=did_you_mean(slug, kept) or suggested(meant),
+        known=known_surveys({name: title or kept[name] for name, title in titles.items()}) if kept
+        else _("none (kind: consultation)"))])
 
 
 def _known_department(project: Project, store, department: str) -> str:

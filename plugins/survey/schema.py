@@ -32,6 +32,10 @@ SURVEY_KEYS = ("title", "department", "opens", "closes", "audiences", "anonymous
                "kind", "policy")
 KINDS = ("survey", "consultation")
 POLICY_KEYS = ("title", "department", "summary")
+# The policy key a word staff write for it means (부서: ..., 요약: ...): read as that key, said once
+POLICY_WORDS = {"제목": "title", "이름": "title", "정책": "title", "정책명": "title", "사업명": "title", "name": "title",
+                "부서": "department", "담당부서": "department", "소관부서": "department", "dept": "department",
+                "요약": "summary", "내용": "summary", "설명": "summary", "개요": "summary", "description": "summary"}
 # The key a word staff write for it means (마감: ..., deadline: ...); visibility is a notice's
 SURVEY_WORDS = {
     "제목": "title", "부서": "department", "담당부서": "department", "시작": "opens", "시작일": "opens", "start": "opens",
@@ -254,6 +258,10 @@ def _unknown_key(key) -> str:
         return _("a survey has no visibility: its form is a page of the site, and only the readers of its audiences can "
                  "answer, each by the link of their own email; say who may answer in audiences, and whether the counts "
                  "are published once it closes in publish_results (true or false); remove this line")
+    written = str(key).strip().lower()
+    if written.startswith(("policy_", "policy.")) and written[7:] in POLICY_KEYS:  # policy_title: one of its keys
+        return _('unknown key "{key}"; the policy\'s {name} is written under policy:, e.g. policy: {{title: 마을버스 노선 '
+                 '개편, department: 자치행정과, summary: ...}}').format(key=key, name=written[7:])
     return _('unknown key "{key}"{suggestion}; surveys take {survey_keys}').format(
         key=key, suggestion=suggested(meant) if meant else did_you_mean(str(key), SURVEY_KEYS),
         survey_keys=", ".join(SURVEY_KEYS))
@@ -303,17 +311,16 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
         problem(("policy",), _("policy is written as one text; write it as its title, department and summary: "
                                "{example}").format(example=example))
         return kind, None
+    if _policy_as_list(value):  # - title: ...: its keys written as a list's items
+        problem(("policy",), _('policy\'s lines start with "- ", which makes them a list; remove the "- " so that they are '
+                               'its keys: {example}').format(example=example))
+        return kind, None
     if not isinstance(value, dict):
+        if value is None and any(_written_for_policy(key) for key in data):  # 정책: ..., said at its line
+            return kind, None
         problem(("policy",) if value is not None else ("kind",), _("a consultation needs its policy; write {example}").format(example=example))
         return kind, None
-    for key in value:
-        if key not in POLICY_KEYS:
-            problem(("policy", key), _('unknown policy key "{key}"; policy takes {policy_keys}').format(
-                key=key, policy_keys=", ".join(POLICY_KEYS)))
-    texts = {key: composed(str(value.get(key) or "")).strip() for key in POLICY_KEYS}
-    for key in POLICY_KEYS:
-        if not texts[key]:
-            problem(("policy",), _("policy.{key} is required; {example}").format(key=key, example=example))
+    texts = _policy_texts(value, example, problem)
     if breaks_line(texts["title"]) or len(texts["title"]) > TITLE_MAX:  # a notice's title's rule: it is the policy's name
         problem(("policy", "title"), _("policy.title must be one line of at most {most} characters (it has {count}); "
                                        "put the rest in policy.summary").format(most=TITLE_MAX, count=len(texts["title"])))
@@ -321,6 +328,38 @@ def _consultation(data: dict, audiences: Audiences, anonymous: bool, problem) ->
         problem(("policy", "department"), _('unknown department "{department}"{suggestion}; use one of departments in audiences.yaml').format(
             department=texts["department"], suggestion=did_you_mean(texts["department"], audiences.departments)))
     return kind, Policy(**texts)
+
+
+def _policy_as_list(value) -> bool:
+    """Whether ``value`` is the policy's keys written as a list (``- title: ...``)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _written_for_policy(key) -> bool:
+    """Whether a survey's unknown ``key`` is the policy written otherwise
+    (정책:, policy_title:), which its own line says."""
+    written = str(key).strip().lower().replace(" ", "")
+    return written not in SURVEY_KEYS and (SURVEY_WORDS.get(written) == "policy" or written.startswith(("policy_", "policy.")))
+
+
+def _policy_texts(value: dict, example: str, problem) -> dict[str, str]:
+    """The policy's title, department and summary; each key it does not take
+    said with the key to write, and read as that key when it means one
+    (부서: 자치행정과 is the department, said once)."""
+    given = dict(value)
+    for key in value:
+        if key in POLICY_KEYS:
+            continue
+        meant = POLICY_WORDS.get(str(key).strip().lower().replace(" ", "")) or closest(str(key), POLICY_KEYS)
+        problem(("policy", key), _('unknown policy key "{key}"{suggestion}; policy takes {policy_keys}').format(
+            key=key, suggestion=suggested(meant), policy_keys=", ".join(POLICY_KEYS)))
+        if meant and meant not in given:
+            given[meant] = value[key]
+    texts = {key: composed(str(given.get(key) or "")).strip() for key in POLICY_KEYS}
+    for key in POLICY_KEYS:
+        if not texts[key]:
+            problem(("policy",), _("policy.{key} is required; {example}").format(key=key, example=example))
+    return texts
 
 
 def _day(data: dict, key: str, problem, year: int | None = None) -> dt.date | None:
