@@ -295,7 +295,7 @@ def test_a_mailbox_elsewhere_than_127_0_0_1_is_read_over_tls_with_a_trusted_cert
         monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
         imap.append(*mailbag().values())
         untrusted = run_cli(project / "pelicanconf.py", "bounces")  # a certificate nobody vouched for: no login
-        assert untrusted.code == 1 and f"cannot read the bounce mailbox {USER}@{front.HOST}:{front.port}" in untrusted.output
+        assert untrusted.code == 1 and f"the bounce mailbox {USER}@{front.HOST}:{front.port} shows a certificate this machine does not trust" in untrusted.output
         assert len(untrusted.output.strip().splitlines()) == 1, untrusted.output
         monkeypatch.setenv("SSL_CERT_FILE", str(front.certificate))
         ran = run_cli(project / "pelicanconf.py", "bounces")
@@ -304,6 +304,32 @@ def test_a_mailbox_elsewhere_than_127_0_0_1_is_read_over_tls_with_a_trusted_cert
         assert front.received and all(first.startswith(b"\x16\x03") for first in front.received)  # TLS from the first byte
     finally:
         front.close()
+
+
+class PlainFront(TlsFront):
+    """Dovecot at 127.0.0.2 without TLS: a mailbox server's IMAP port (143) given where its IMAPS port (993) is meant."""
+
+    def _serve(self, client):
+        with client, socket.create_connection(("127.0.0.1", self.dovecot_port)) as dovecot:
+            client.settimeout(10)
+            threading.Thread(target=self._pipe, args=(dovecot, client), daemon=True).start()
+            self._pipe(client, dovecot)
+
+
+def test_a_tls_trouble_is_one_line_saying_what_to_change(tmp_path, imap, monkeypatch):
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    for front, said in ((TlsFront(tmp_path, imap.port), "인증서"), (PlainFront(tmp_path, imap.port), "BOUNCE_IMAP_PORT")):
+        (folder := tmp_path / type(front).__name__).mkdir()
+        try:
+            project = project_with(folder, f'BOUNCE_IMAP_HOST = "{front.HOST}"\nBOUNCE_IMAP_PORT = {front.port}\n'
+                                             f'BOUNCE_IMAP_USER = "{USER}"')
+            ran = run_cli(project / "pelicanconf.py", "bounces")
+            assert ran.code == 1 and said in ran.output and "Traceback" not in ran.output, ran.output
+            assert len(ran.output.strip().splitlines()) == 1, ran.output
+        finally:
+            front.close()
+    assert "993" in ran.output
 
 
 def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_stay_recorded(tmp_path, imap, monkeypatch):
