@@ -17,8 +17,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, legacy_korean_reply, nested_parts,
-                          postfix_dsn, unrelated_mail, vacation_reply)
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, korean_base64_dsn, legacy_korean_reply,
+                          nested_parts, postfix_dsn, unrelated_mail, vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -420,6 +420,20 @@ def test_the_dsn_of_a_message_sent_with_smtputf8_is_read_as_any_dsn(tmp_path):
     assert invalid_ids(project) == ["S00001"]
     assert store_rows(project, "SELECT status, reason FROM delivery_bounces") == [
         ("5.1.1", "550 5.1.1 <주소>: Recipient address rejected: User unknown in virtual mailbox table")]
+
+
+def test_a_korean_servers_dsn_in_base64_is_read_as_any_dsn(tmp_path):
+    """A DSN whose delivery-status part came base64-encoded (its human part
+    in EUC-KR) was taken for no bounce and left in the mailbox."""
+    data = korean_base64_dsn(rp("S00001"), address_of("S00001"))
+    verdict = verdict_of_bytes(data)[0]
+    assert verdict == verdict_of(message_from_bytes(data)) and (verdict.kind, verdict.status) == (HARD, "5.1.1")
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    maildir_with(project / "private" / "bounces", [data])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0 and "Bounces: 1 (1 hard, 0 soft) from 1 readers, 1 new" in ran.output, ran.output
+    assert store_rows(project, "SELECT status, reason FROM delivery_bounces") == [("5.1.1", "550 5.1.1 <주소>: 존재하지 않는 사용자입니다")]
+    assert run_cli(project / "pelicanconf.py", "bounces").output.startswith("Bounces: no bounce of our mail")
 
 
 def test_handled_bounces_are_deleted_from_the_maildir_folder_a_year_after_they_arrived(tmp_path):
