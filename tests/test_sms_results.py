@@ -294,3 +294,4 @@ def test_a_time_of_day_past_twelve_with_its_half_of_the_day_is_no_time():
     from delivery.sms_results import parse_time
 
     assert parse_time("2026-11-26 오후 13:05") is None and parse_time("2026-11-26 오전 12:05") == "2026-11-26T00:05:00+09:00"
+    assert parse_time("2026. 11. 26. 오후 3:05:09") == "2026-11-26T15:05:09+09:00"  # as a Korean browser writes it

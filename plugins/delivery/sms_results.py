@@ -73,7 +73,7 @@ def outbox_phones(sms_csv: Path, shown: str) -> dict[str, tuple[str, ...]]:
 
 
 _ONE_DIGIT_HOUR = re.compile(r"(?<=\d[ T])(\d:)")  # 2026-11-26 9:03, as Excel writes a time it has read
-_DATE_SEPARATORS = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})\.?(?=\s|$)")  # 2026.11.26, 2026/11/26
+_DATE_SEPARATORS = re.compile(r"^(\d{4})[./] ?(\d{1,2})[./] ?(\d{1,2})\.?(?=\s|$)")  # 2026.11.26, 2026/11/26, 2026. 11. 26.
 _KOREAN_HALF_DAY = re.compile(r"^(\S+) (오전|오후) (\d{1,2})(:\d{2}(?::\d{2})?)$")  # 2026-11-26 오후 3:03:12
 _DIGITS_ONLY = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$")  # 20261126090312
 
@@ -96,7 +96,7 @@ def _iso_text(text: str) -> str:
 
 def parse_time(text: str) -> str | None:
     """``2026-11-26 09:03:12``, ``2026-11-26T09:03``, ``2026-11-26 9:03``,
-    ``2026.11.26 09:03``, ``2026/11/26 오후 3:03:12``, ``20261126090312`` or
+    ``2026.11.26 09:03``, ``2026/11/26 오후 3:03:12``, ``2026. 11. 26. 오후 3:03:12``, ``20261126090312`` or
     ISO with an offset, as ISO in Seoul."""
     try:
         when = dt.datetime.fromisoformat(_iso_text(text))
