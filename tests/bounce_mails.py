@@ -216,3 +216,24 @@ def nested_parts(return_path: str, recipient: str, depth: int = 2000) -> bytes:
         text = f'Content-Type: multipart/mixed; boundary="n{level}"\r\n\r\n--n{level}\r\n{text}\r\n--n{level}--\r\n'
     return (f"Delivered-To: {return_path}\r\nFrom: <{recipient}>\r\nTo: {return_path}\r\nSubject: nested\r\n"
             f"Message-ID: <nested.20261127@example.com>\r\nMIME-Version: 1.0\r\n{text}").encode()
+
+
+def korean_base64_dsn(return_path: str, recipient: str, serial=1) -> bytes:
+    """A Korean mail server's DSN (as Daum's or a government server's): the
+    human part in EUC-KR and, against RFC 3464 but as such servers send it,
+    the delivery-status part base64-encoded too."""
+    import base64
+    import re
+
+    data = postfix_dsn(return_path, recipient, serial=serial,
+                       diagnostic="smtp; 550 5.1.1 <{recipient}>: 존재하지 않는 사용자입니다").decode()
+    parts = re.split(r"(Content-Type: [^\r]+\r\n\r\n)", data)
+    encoded = []
+    for head, body in zip(parts[1::2], parts[2::2]):
+        text, boundary, rest = body.partition("\r\n--")
+        if "text/plain" in head or "delivery-status" in head:
+            charset = "euc-kr" if "text/plain" in head else "utf-8"
+            head = head.replace("us-ascii", "euc-kr").replace("\r\n\r\n", "\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+            text = base64.encodebytes((text + ("\r\n메일을 보낼 수 없습니다." if charset == "euc-kr" else "")).encode(charset)).decode()
+        encoded.append(head + text + boundary + rest)
+    return (parts[0] + "".join(encoded)).encode("utf-8")

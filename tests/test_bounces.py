@@ -17,8 +17,8 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, legacy_korean_reply, nested_parts,
-                          postfix_dsn, unrelated_mail, vacation_reply)
+from bounce_mails import (eight_bit_auto_submitted, exim_bounce, global_dsn, gmail_dsn, korean_base64_dsn, legacy_korean_reply,
+                          nested_parts, postfix_dsn, unrelated_mail, vacation_reply)
 from project_support import copy_project, project_on, store_of
 from delivery_support import (SMTPServer, ScriptedHandler, add_subscribers, address_of, make_outbox, marked_invalid, run_cli,
                               store_rows)
@@ -295,7 +295,7 @@ def test_a_mailbox_elsewhere_than_127_0_0_1_is_read_over_tls_with_a_trusted_cert
         monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
         imap.append(*mailbag().values())
         untrusted = run_cli(project / "pelicanconf.py", "bounces")  # a certificate nobody vouched for: no login
-        assert untrusted.code == 1 and f"cannot read the bounce mailbox {USER}@{front.HOST}:{front.port}" in untrusted.output
+        assert untrusted.code == 1 and f"the bounce mailbox {USER}@{front.HOST}:{front.port} shows a certificate this machine does not trust" in untrusted.output
         assert len(untrusted.output.strip().splitlines()) == 1, untrusted.output
         monkeypatch.setenv("SSL_CERT_FILE", str(front.certificate))
         ran = run_cli(project / "pelicanconf.py", "bounces")
@@ -304,6 +304,32 @@ def test_a_mailbox_elsewhere_than_127_0_0_1_is_read_over_tls_with_a_trusted_cert
         assert front.received and all(first.startswith(b"\x16\x03") for first in front.received)  # TLS from the first byte
     finally:
         front.close()
+
+
+class PlainFront(TlsFront):
+    """Dovecot at 127.0.0.2 without TLS: a mailbox server's IMAP port (143) given where its IMAPS port (993) is meant."""
+
+    def _serve(self, client):
+        with client, socket.create_connection(("127.0.0.1", self.dovecot_port)) as dovecot:
+            client.settimeout(10)
+            threading.Thread(target=self._pipe, args=(dovecot, client), daemon=True).start()
+            self._pipe(client, dovecot)
+
+
+def test_a_tls_trouble_is_one_line_saying_what_to_change(tmp_path, imap, monkeypatch):
+    monkeypatch.setenv("SOTONG_BOUNCE_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SOTONG_LANG", "ko")
+    for front, said in ((TlsFront(tmp_path, imap.port), "인증서"), (PlainFront(tmp_path, imap.port), "BOUNCE_IMAP_PORT")):
+        (folder := tmp_path / type(front).__name__).mkdir()
+        try:
+            project = project_with(folder, f'BOUNCE_IMAP_HOST = "{front.HOST}"\nBOUNCE_IMAP_PORT = {front.port}\n'
+                                             f'BOUNCE_IMAP_USER = "{USER}"')
+            ran = run_cli(project / "pelicanconf.py", "bounces")
+            assert ran.code == 1 and said in ran.output and "Traceback" not in ran.output, ran.output
+            assert len(ran.output.strip().splitlines()) == 1, ran.output
+        finally:
+            front.close()
+    assert "993" in ran.output
 
 
 def test_a_folder_the_imap_account_may_not_create_is_one_line_and_the_bounces_stay_recorded(tmp_path, imap, monkeypatch):
@@ -394,6 +420,20 @@ def test_the_dsn_of_a_message_sent_with_smtputf8_is_read_as_any_dsn(tmp_path):
     assert invalid_ids(project) == ["S00001"]
     assert store_rows(project, "SELECT status, reason FROM delivery_bounces") == [
         ("5.1.1", "550 5.1.1 <주소>: Recipient address rejected: User unknown in virtual mailbox table")]
+
+
+def test_a_korean_servers_dsn_in_base64_is_read_as_any_dsn(tmp_path):
+    """A DSN whose delivery-status part came base64-encoded (its human part
+    in EUC-KR) was taken for no bounce and left in the mailbox."""
+    data = korean_base64_dsn(rp("S00001"), address_of("S00001"))
+    verdict = verdict_of_bytes(data)[0]
+    assert verdict == verdict_of(message_from_bytes(data)) and (verdict.kind, verdict.status) == (HARD, "5.1.1")
+    project = project_with(tmp_path, 'BOUNCE_MAILDIR = "private/bounces"')
+    maildir_with(project / "private" / "bounces", [data])
+    ran = run_cli(project / "pelicanconf.py", "bounces")
+    assert ran.code == 0 and "Bounces: 1 (1 hard, 0 soft) from 1 readers, 1 new" in ran.output, ran.output
+    assert store_rows(project, "SELECT status, reason FROM delivery_bounces") == [("5.1.1", "550 5.1.1 <주소>: 존재하지 않는 사용자입니다")]
+    assert run_cli(project / "pelicanconf.py", "bounces").output.startswith("Bounces: no bounce of our mail")
 
 
 def test_handled_bounces_are_deleted_from_the_maildir_folder_a_year_after_they_arrived(tmp_path):

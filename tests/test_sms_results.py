@@ -269,3 +269,29 @@ def test_a_result_file_opened_and_saved_in_excel_is_read():
     text = "phone,status,code,time\r\n1010000001,delivered,1000,2026-11-26 9:03\r\n"
     assert read_results(text, "result.csv", {"010-1000-0001": ("S00001",)}) == (
         [SmsResult("S00001", "delivered", "1000", "2026-11-26T09:03:00+09:00")], [])
+
+
+def test_a_result_file_as_korean_agencies_deliver_it_is_imported(sent):
+    """Saved from Excel as CP949 with Korean headers and status words, a
+    blank row (Excel's ``,,,``), phones with and without hyphens or as
+    8210…, times in Korean Excel's 오전/오후, with dots or as 14 digits."""
+    text = ("전화번호,결과,코드,시간\r\n"
+            f"{phone_of(1).replace('-', '')},성공,1000,2026-11-26 오전 9:03:12\r\n"
+            ",,,\r\n"
+            f"82{phone_of(2).replace('-', '')[1:]},실패,2001,2026.11.26 09:03\r\n"
+            f"{phone_of(3)},실패,3001,20261126130400\r\n"
+            f"{phone_of(4)},성공,1000,2026/11/26 오후 1:05\r\n")
+    path = sent / "결과.csv"
+    path.write_bytes(text.encode("cp949"))
+    ran = run_cli(sent / "pelicanconf.py", "send", "results", "--issue", ISSUE, str(path))
+    assert ran.code == 0, ran.output
+    assert store_rows(sent, "SELECT subscriber_id, status, code, time FROM delivery_sms_results ORDER BY 1") == [
+        ("S00001", "delivered", "1000", "2026-11-26T09:03:12+09:00"), ("S00002", "failed", "2001", "2026-11-26T09:03:00+09:00"),
+        ("S00003", "failed", "3001", "2026-11-26T13:04:00+09:00"), ("S00004", "delivered", "1000", "2026-11-26T13:05:00+09:00")]
+
+
+def test_a_time_of_day_past_twelve_with_its_half_of_the_day_is_no_time():
+    from delivery.sms_results import parse_time
+
+    assert parse_time("2026-11-26 오후 13:05") is None and parse_time("2026-11-26 오전 12:05") == "2026-11-26T00:05:00+09:00"
+    assert parse_time("2026. 11. 26. 오후 3:05:09") == "2026-11-26T15:05:09+09:00"  # as a Korean browser writes it

@@ -7,7 +7,10 @@ counts: the day's heaviest).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import quopri
 import re
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -124,6 +127,9 @@ def delivery_report(message: Message) -> list[Message] | None:
     if message.get_content_type() != "multipart/report":
         return None
     for part in message.walk():
+        if part.get_content_type() == "message/delivery-status" and _transfer_encoded(part):
+            whole = part.as_bytes()  # the parser took the encoded text for a block
+            return _status_blocks(part, whole[_BLANK_LINE.search(whole).end():])[1:]
         if part.get_content_type() == "message/delivery-status" and part.is_multipart():
             return list(part.get_payload())[1:]
         if part.get_content_type() == "message/global-delivery-status" and part.is_multipart():
@@ -150,8 +156,28 @@ def report_blocks(data: bytes, head: Message) -> list[Message] | None:
             continue
         part_head = HeaderParser(policy=compat32).parsestr(part[:split.start()].decode("ascii", "replace").strip())
         if part_head.get_content_type() in DELIVERY_STATUS_TYPES:
-            return _blocks(part[split.end():].decode("utf-8", "replace"))[1:]
+            return _status_blocks(part_head, part[split.end():])[1:]
     return None
+
+
+def _transfer_encoded(part: Message) -> bool:
+    """A part sent in base64 or quoted-printable: against RFC 3464 for a
+    delivery-status, but as some Korean mail servers send theirs."""
+    return header(part, "Content-Transfer-Encoding").strip().lower() in ("base64", "quoted-printable")
+
+
+def _status_blocks(head: Message, body: bytes) -> list[Message]:
+    """The header blocks of a delivery-status part's body, decoded first
+    when its headers ``head`` say it was transfer-encoded."""
+    encoding = header(head, "Content-Transfer-Encoding").strip().lower()
+    try:
+        if encoding == "base64":
+            body = base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", body.partition(b"\n--")[0]))
+        elif encoding == "quoted-printable":
+            body = quopri.decodestring(body)
+    except binascii.Error:  # not base64 after all: read as it is, and most likely no block is found
+        pass
+    return _blocks(body.decode("utf-8", "replace"))
 
 
 def verdict_of_bytes(data: bytes) -> tuple[Verdict | None, Message]:

@@ -133,10 +133,21 @@ class ImapBox:
             # The capabilities before login may lack MOVE and UIDPLUS; ask again.
             self.capabilities = set(self._ok(self.imap.capability(), "CAPABILITY")[0].decode().upper().split())
             self.total = int(self._ok(self.imap.select("INBOX"), "SELECT INBOX")[0] or 0)
+        except ssl.SSLError as exc:
+            raise SotongError([self._tls_trouble(exc)]) from None
         except (OSError, imaplib.IMAP4.error) as exc:
             raise SotongError([_("cannot read the bounce mailbox {user}@{host}:{port} ({exc}); check BOUNCE_IMAP_HOST, BOUNCE_IMAP_PORT, BOUNCE_IMAP_USER and {password_env}").format(
                 user=self.user, host=self.host, port=self.port, exc=exc, password_env=PASSWORD_ENV)]) from None
         return self
+
+    def _tls_trouble(self, exc: ssl.SSLError) -> str:
+        """What went wrong in TLS, said as what to change: a certificate not
+        trusted, or a port that answers without TLS (IMAP's 143, not IMAPS's 993)."""
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return _("the bounce mailbox {user}@{host}:{port} shows a certificate this machine does not trust ({exc}); ask the mail administrator for the certificate of the authority that signed it and set the environment variable SSL_CERT_FILE to it, or set BOUNCE_IMAP_HOST to the name the certificate is issued for").format(
+                user=self.user, host=self.host, port=self.port, exc=exc.verify_message or exc.reason)
+        return _("the bounce mailbox {user}@{host}:{port} does not answer in TLS ({exc}); set BOUNCE_IMAP_PORT to the server's IMAPS port, usually 993 (143 is IMAP without TLS)").format(
+            user=self.user, host=self.host, port=self.port, exc=exc.reason or exc)
 
     def __exit__(self, *exc):
         if self.imap is not None:

@@ -29,6 +29,10 @@ from .outbox import sms_csv_rows
 
 COLUMNS = ("phone", "status", "code", "time")
 STATUSES = ("delivered", "failed")
+# the Korean words agencies head their columns with and report results in
+KOREAN_COLUMNS = {"전화번호": "phone", "휴대폰번호": "phone", "수신번호": "phone", "결과": "status", "상태": "status",
+                  "코드": "code", "결과코드": "code", "시간": "time", "결과시간": "time", "수신시간": "time"}
+KOREAN_STATUSES = {"성공": "delivered", "실패": "failed"}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_sms_results (
     outbox TEXT NOT NULL,
@@ -69,13 +73,33 @@ def outbox_phones(sms_csv: Path, shown: str) -> dict[str, tuple[str, ...]]:
 
 
 _ONE_DIGIT_HOUR = re.compile(r"(?<=\d[ T])(\d:)")  # 2026-11-26 9:03, as Excel writes a time it has read
+_DATE_SEPARATORS = re.compile(r"^(\d{4})[./] ?(\d{1,2})[./] ?(\d{1,2})\.?(?=\s|$)")  # 2026.11.26, 2026/11/26, 2026. 11. 26.
+_KOREAN_HALF_DAY = re.compile(r"^(\S+) (오전|오후) (\d{1,2})(:\d{2}(?::\d{2})?)$")  # 2026-11-26 오후 3:03:12
+_DIGITS_ONLY = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$")  # 20261126090312
+
+
+def _iso_text(text: str) -> str:
+    """A time as agencies and Korean Excel write it, in the ISO form
+    fromisoformat reads (what it cannot be made into is left as it is)."""
+    text = " ".join(text.split())
+    if digits := _DIGITS_ONLY.match(text):
+        year, month, day, hour, minute, second = digits.groups()
+        return f"{year}-{month}-{day} {hour}:{minute}:{second or '00'}"
+    text = _DATE_SEPARATORS.sub(lambda m: f"{m[1]}-{int(m[2]):02}-{int(m[3]):02}", text)
+    if half_day := _KOREAN_HALF_DAY.match(text):
+        day, noon, hour, rest = half_day.groups()
+        if not 1 <= int(hour) <= 12:
+            return text
+        text = f"{day} {int(hour) % 12 + (12 if noon == '오후' else 0):02}{rest}"
+    return _ONE_DIGIT_HOUR.sub(r"0\1", text, count=1)
 
 
 def parse_time(text: str) -> str | None:
-    """``2026-11-26 09:03:12``, ``2026-11-26T09:03``, ``2026-11-26 9:03`` or
+    """``2026-11-26 09:03:12``, ``2026-11-26T09:03``, ``2026-11-26 9:03``,
+    ``2026.11.26 09:03``, ``2026/11/26 오후 3:03:12``, ``2026. 11. 26. 오후 3:03:12``, ``20261126090312`` or
     ISO with an offset, as ISO in Seoul."""
     try:
-        when = dt.datetime.fromisoformat(_ONE_DIGIT_HOUR.sub(r"0\1", text.strip(), count=1))
+        when = dt.datetime.fromisoformat(_iso_text(text))
     except ValueError:
         return None
     if when.tzinfo is None:
@@ -89,7 +113,7 @@ def read_results(text: str, shown: str, phones: dict[str, tuple[str, ...]]) -> t
     starts on, and the column, never the phone number it holds."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip().lower() for name in next(spreadsheet.numbered_rows(reader, shown), (1, ()))[1]]
+        header = [_column(name) for name in next(spreadsheet.numbered_rows(reader, shown), (1, ()))[1]]
     except SotongError as error:  # a cell past the csv module's limit
         return [], error.problems
     if not set(COLUMNS) <= set(header):
@@ -100,6 +124,7 @@ def read_results(text: str, shown: str, phones: dict[str, tuple[str, ...]]) -> t
         row = {column: cell or "" for column, cell in row.items()}  # a short row's missing cells are None
         phone = spreadsheet_phone(row["phone"])  # the file opened and saved in Excel: its 0 dropped
         status = row["status"].strip().lower()
+        status = KOREAN_STATUSES.get(status, status)
         when = parse_time(row["time"])
         if phone is None:
             problems.append(Problem(shown, line, _("the phone column is not a mobile number; write it like 010-1234-5678")))
@@ -115,14 +140,20 @@ def read_results(text: str, shown: str, phones: dict[str, tuple[str, ...]]) -> t
     return results, problems
 
 
+def _column(name: str) -> str:
+    """A header cell as the column it names: English or the agencies' Korean word."""
+    name = name.strip().lower()
+    return KOREAN_COLUMNS.get(name.replace(" ", ""), name)
+
+
 def _rows(reader, header: list[str], shown: str, problems: list[Problem]):
     """(the line it starts on, column -> cell) of each row after the header
     (a quoted cell may hold line breaks: a row may take several lines); an
-    empty line is no row. A row with a cell longer than the csv module reads
+    empty line, or one whose cells are all blank (Excel's ``,,,``), is no row. A row with a cell longer than the csv module reads
     (a double quote never closed) ends them, a problem of its own."""
     try:
         for line, cells in spreadsheet.numbered_rows(reader, shown):
-            if cells:
+            if any(cell.strip() for cell in cells):
                 yield line, dict(zip_longest(header, cells[:len(header)]))
     except SotongError as error:
         problems.extend(error.problems)

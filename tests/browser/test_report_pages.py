@@ -109,3 +109,17 @@ def test_the_year_chart_tells_email_sms_and_lms_apart_without_colour(contexts, r
     assert bars["EMAIL"] and bars["LMS"] and all(bars[t] <= {legend[t]} for t in legend), fills  # as in the legend
     assert len(set(legend.values())) == 3 and [t for t, f in legend.items() if not f.startswith("url(")] == ["EMAIL"]
     page.close()
+
+
+def test_the_issue_chart_legend_keeps_its_colours_in_forced_colours(contexts, reports):
+    # Chromium keeps an SVG's colours in forced colours (Windows' high contrast) but takes a box's background
+    # away: the legend drawn as coloured boxes went blank beside bars still in their colours
+    page = contexts(1000).new_page()
+    page.goto(reports[0].as_uri())
+    page.emulate_media(forced_colors="active")
+    paints = page.evaluate("""() => Object.fromEntries(['handed', 'clicks'].map(kind => {
+        const [key, ...bars] = document.querySelectorAll('.' + kind), style = getComputedStyle(key);
+        return [kind, [key.localName === 'rect' ? style.fill : style.backgroundColor, ...bars.map(bar => getComputedStyle(bar).fill)]];
+    }))""")
+    assert all(len(set(paint)) == 1 for paint in paints.values()) and paints["handed"] != paints["clicks"], paints
+    page.close()
